@@ -1,0 +1,22 @@
+import { Migrator, type Migration, type MigrationProvider } from 'kysely';
+import type { Database } from './database.ts';
+import * as foundation from './migrations/001-foundation.ts';
+
+// Listed in code, not read from a folder, so the migrations travel with the module graph.
+const MIGRATIONS = [['001-foundation', foundation]] as const;
+
+export async function migrateToLatest(database: Database): Promise<void> {
+  const provider: MigrationProvider = {
+    async getMigrations() {
+      const all: Record<string, Migration> = {};
+      for (const [name, module] of MIGRATIONS) all[name] = { up: (db) => module.up(db, database.kind) };
+      return all;
+    },
+  };
+  const { error, results } = await new Migrator({ db: database.db, provider }).migrateToLatest();
+  const failed = results?.find((r) => r.status === 'Error');
+  if (error || failed) {
+    const reason = error instanceof Error ? error.message : String(error ?? 'unknown error');
+    throw new Error(`database migration ${failed?.migrationName ?? ''} failed: ${reason}`);
+  }
+}

@@ -1,0 +1,131 @@
+import type { Generated } from 'kysely';
+
+// Every integer column is int8 on PostgreSQL and INTEGER on SQLite, and both drivers are set to return
+// bigint (see database.ts), so one row type serves both. Times are milliseconds since the Unix epoch.
+
+export interface MerchantTable {
+  merchant_id: string;
+  name: string;
+  user_id: string;
+  password: string;
+  callback_url: string | null;
+  return_url: string | null;
+  notify_url: string | null;
+  notify_format: string;
+  allow_ips: string;
+  hmac_secret: string | null;
+  pinless_limit: bigint;
+  payment_otp: bigint;
+  max_amount: bigint | null;
+  status: string;
+  settlement_account_id: bigint;
+  created_at: bigint;
+}
+
+export interface AccountTable {
+  id: Generated<bigint>;
+  kind: string;
+  debits_pending: bigint;
+  debits_posted: bigint;
+  credits_pending: bigint;
+  credits_posted: bigint;
+  overdraft_allowed: bigint;
+  created_at: bigint;
+}
+
+export interface TransferTable {
+  id: Generated<bigint>;
+  debit_account_id: bigint;
+  credit_account_id: bigint;
+  amount: bigint;
+  kind: string;
+  pending_id: bigint | null;
+  reference: string | null;
+  created_at: bigint;
+}
+
+export interface WalletTable {
+  id: Generated<bigint>;
+  phone: string;
+  name: string;
+  pin_hash: string;
+  pin_failures: bigint;
+  pin_locked_until: bigint | null;
+  status: string;
+  cash_account_id: bigint;
+  points_account_id: bigint;
+  phone_version: bigint;
+  sandbox: bigint;
+  created_at: bigint;
+}
+
+export interface LinkTable {
+  id: Generated<bigint>;
+  merchant_id: string;
+  wallet_id: bigint;
+  phone_version: bigint;
+  status: string;
+  created_at: bigint;
+  expires_at: bigint;
+  ended_at: bigint | null;
+  ended_by: string | null;
+}
+
+export interface LinkSessionTable {
+  id: string;
+  merchant_id: string;
+  phone: string;
+  cust_name: string;
+  wallet_id: bigint | null;
+  state: string;
+  browser_key_hash: string | null;
+  csrf_token: string;
+  otp_hash: string | null;
+  otp_expires_at: bigint | null;
+  otp_attempts: bigint;
+  otp_sends: bigint;
+  otp_sent_at: bigint | null;
+  result_code: string | null;
+  result_desc: string | null;
+  expires_at: bigint;
+  created_at: bigint;
+  finished_at: bigint | null;
+}
+
+export interface SmsMessageTable {
+  id: Generated<bigint>;
+  phone: string;
+  text: string;
+  created_at: bigint;
+}
+
+export interface OutboxTable {
+  id: Generated<bigint>;
+  notification_id: string;
+  kind: string;
+  merchant_id: string;
+  method: string;
+  url: string;
+  content_type: string | null;
+  body: string | null;
+  status: string;
+  attempts: bigint;
+  next_attempt_at: bigint;
+  give_up_at: bigint;
+  leased_until: bigint | null;
+  last_error: string | null;
+  last_http_status: bigint | null;
+  created_at: bigint;
+  delivered_at: bigint | null;
+}
+
+export interface Schema {
+  merchants: MerchantTable;
+  accounts: AccountTable;
+  transfers: TransferTable;
+  wallets: WalletTable;
+  links: LinkTable;
+  link_sessions: LinkSessionTable;
+  sms_messages: SmsMessageTable;
+  outbox: OutboxTable;
+}
