@@ -36,6 +36,8 @@ const TRX_ID = { name: 'trx_id', required: true, kind: 'digits', max: 16 } as co
 const SIGNATURE = { name: 'signature', required: true, kind: 'text', max: 64 } as const satisfies FieldSpec;
 
 const OVO_REPLY_TAIL = ['response_code', 'response_desc'] as const;
+/** `url` comes only with response code 02: where the customer re-links (spec §3). */
+const RELINK_TAIL = [...OVO_REPLY_TAIL, 'url'] as const;
 
 export const OPERATIONS = {
   activation: {
@@ -95,7 +97,7 @@ export const OPERATIONS = {
     response: 'Check Balance OVO Open API',
     signedField: 'phone_no',
     request: [REQUEST, MERCHANT_ID, PAYMENT_CHANNEL, PHONE_NO, SIGNATURE],
-    reply: ['response', 'phone_no', 'payment_channel', 'merchant_id', 'detail', ...OVO_REPLY_TAIL],
+    reply: ['response', 'phone_no', 'payment_channel', 'merchant_id', 'detail', ...RELINK_TAIL],
   },
   history: {
     name: 'history',
@@ -123,7 +125,7 @@ export const OPERATIONS = {
       'page',
       'limit',
       'total',
-      ...OVO_REPLY_TAIL,
+      ...RELINK_TAIL,
     ],
   },
   unlink: {

@@ -22,6 +22,9 @@ export async function up(db: Kysely<any>, kind: DatabaseKind): Promise<void> {
     )
     .addCheckConstraint('accounts_non_negative', sql`debits_pending >= 0 and debits_posted >= 0 and credits_pending >= 0 and credits_posted >= 0`)
     .execute();
+  // One system (funding) account per kind, so concurrent get-or-create calls cannot make a second one.
+  await db.schema.createIndex('accounts_system_kind_once').on('accounts').column('kind').unique()
+    .where(sql.ref('overdraft_allowed'), '=', 1).execute();
 
   await db.schema
     .createTable('transfers')
@@ -35,6 +38,9 @@ export async function up(db: Kysely<any>, kind: DatabaseKind): Promise<void> {
     .addColumn('created_at', int, (c) => c.notNull())
     .addCheckConstraint('transfers_positive', sql`amount > 0`)
     .addCheckConstraint('transfers_two_accounts', sql`debit_account_id <> credit_account_id`)
+    // Only resolutions of a hold point at a hold.
+    .addCheckConstraint('transfers_kind', sql`(kind in ('posted', 'pending') and pending_id is null)
+      or (kind in ('post_pending', 'void_pending') and pending_id is not null)`)
     .execute();
   // A hold is resolved (posted or voided) at most once.
   await db.schema.createIndex('transfers_pending_once').on('transfers').column('pending_id').unique()

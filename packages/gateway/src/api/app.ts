@@ -1,0 +1,82 @@
+import { RESPONSE_CODES, formatFromContentType, serialize, contentTypeOf, type WireFormat } from '@ovo-tokenize/protocol';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { GatewayContext } from '../context.ts';
+import { registerActivationPages } from '../pages/activation-pages.ts';
+import { registerAssets } from '../pages/assets.ts';
+import { notice, renderPage } from '../pages/layout.ts';
+import { registerSandboxRoutes } from '../pages/sandbox-routes.ts';
+import { registerTopupPages } from '../pages/topup-pages.ts';
+import { OPERATIONS_BY_NAME } from './operations/index.ts';
+import { registerOperation } from './operation-route.ts';
+import { registerSecurityHeaders } from './security-headers.ts';
+import { isOperationName } from '@ovo-tokenize/protocol';
+
+const API_PATH = /^\/(ovo|cvr|pws)\//;
+
+/** The whole gateway as one Fastify app: merchant API, hosted pages, assets, health and sandbox tools. */
+export function buildApp(ctx: GatewayContext, logger: FastifyServerOptions['logger'] = false): FastifyInstance {
+  const app = Fastify({
+    logger,
+    bodyLimit: ctx.config.body_bytes_max,
+    trustProxy: ctx.config.trustProxy,
+    routerOptions: { ignoreTrailingSlash: true },
+    // Our own parsers decide every field; Fastify's schema coercion is not used anywhere.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false } },
+  });
+
+  // Bodies arrive as text: the protocol codecs parse them (and must see the raw bytes for X-Signature).
+  app.removeAllContentTypeParsers();
+  const asText = (_request: unknown, body: string | Buffer, done: (err: null, body: string) => void) => done(null, String(body));
+  app.addContentTypeParser(['application/json', 'application/xml', 'text/xml'], { parseAs: 'string' }, asText);
+  app.addContentTypeParser(/^application\/[\w.+-]+\+(json|xml)$/, { parseAs: 'string' }, asText);
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => {
+    const fields: Record<string, string> = Object.create(null);
+    for (const [key, value] of new URLSearchParams(body as string)) if (!(key in fields)) fields[key] = value;
+    done(null, fields);
+  });
+
+  registerSecurityHeaders(app);
+  registerAssets(app);
+  registerTopupPages(app);
+  registerActivationPages(app, ctx);
+  registerSandboxRoutes(app, ctx);
+
+  app.get('/health', async (_request, reply) => {
+    await ctx.database.db.selectFrom('merchants').select('merchant_id').limit(1).execute();
+    return reply.send({ status: 'ok' });
+  });
+
+  const extra = new Map<string, string[]>();
+  for (const [path, op] of Object.entries(ctx.config.extraPaths)) {
+    if (!isOperationName(op)) throw new Error(`extra path ${path} names unknown operation "${op}"`);
+    extra.set(op, [...(extra.get(op) ?? []), path]);
+  }
+  for (const operation of Object.values(OPERATIONS_BY_NAME)) registerOperation(app, ctx, operation, extra.get(operation.name));
+
+  app.setErrorHandler((error: { statusCode?: number; code?: string; message: string }, request, reply) => {
+    const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
+    if (status === 500) request.log.error({ err: error }, 'request failed');
+    const reason = status === 413 ? `body larger than ${ctx.config.body_bytes_max} bytes`
+      : status === 415 ? 'unsupported Content-Type'
+        : status === 500 ? RESPONSE_CODES['96'].desc : 'request could not be read';
+    if (API_PATH.test(request.url) || request.method === 'POST' && !request.url.startsWith('/activation') && !request.url.startsWith('/wallet')) {
+      const format: WireFormat = formatFromContentType(request.headers['content-type']) ?? 'json';
+      const code = status === 500 ? '96' : '30';
+      return reply.status(status).type(contentTypeOf(format)).send(serialize(format, {
+        response_code: code, response_desc: `${RESPONSE_CODES[code].desc}: ${reason}`,
+      }));
+    }
+    return reply.status(status).type('text/html; charset=utf-8')
+      .send(renderPage({ title: 'Error', lang: 'en', heading: 'Something went wrong', body: notice('error', reason) }));
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    if (request.method !== 'GET' && request.method !== 'HEAD') {
+      return reply.status(404).type('application/json; charset=utf-8').send(JSON.stringify({ error: 'not found' }));
+    }
+    return reply.status(404).type('text/html; charset=utf-8')
+      .send(renderPage({ title: 'Not found', lang: 'en', heading: 'Page not found', body: notice('error', 'There is nothing at this address.') }));
+  });
+
+  return app;
+}

@@ -1,0 +1,88 @@
+import {
+  OPERATIONS, ProtocolError, RESPONSE_CODES, contentTypeOf, formatFromContentType, parseBody, requestSignature,
+  serialize, signaturesEqual, validateRequest, verifyHmacSignatureHeader,
+  type OperationName, type ReplyValue, type ResponseCode, type WireFormat,
+} from '@ovo-tokenize/protocol';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { GatewayContext } from '../context.ts';
+import { DomainError } from '../domain/errors.ts';
+import { isIpAllowed } from '../domain/merchant.ts';
+import { findMerchant } from '../store/merchants.ts';
+import { RESPONSE_CODE_OF } from './error-codes.ts';
+import type { Operation } from './operation.ts';
+
+export function registerOperation(app: FastifyInstance, ctx: GatewayContext, operation: Operation, extraPaths: readonly string[] = []): void {
+  const paths = [`/ovo/${operation.name}`, ...(operation.faspayPaths ?? []), ...extraPaths];
+  for (const url of new Set(paths)) {
+    app.post(url, (request, reply) => runOperation(ctx, operation, request, reply));
+  }
+}
+
+/** The pipeline every call goes through: format → parse → validate → merchant → IP → signature → handler. */
+async function runOperation(ctx: GatewayContext, operation: Operation, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  const spec = OPERATIONS[operation.name];
+  const format = formatFromContentType(request.headers['content-type']);
+  if (!format) {
+    return sendReply(reply, 'json', operation.name, failure('30', 'Content-Type must be application/json or application/xml'), 415);
+  }
+  const raw = typeof request.body === 'string' ? request.body : '';
+  // Replies repeat the request's identifying fields (phone_no, bill_no, …) wherever the catalogue lists them.
+  let echo: Record<string, ReplyValue> = {};
+  try {
+    const fields = parseBody(format, raw, { maxBytes: ctx.config.body_bytes_max, maxDepth: ctx.config.xml_depth_max });
+    const valid = validateRequest(operation.name, fields);
+    echo = echoFields(valid as Record<string, unknown>);
+    const merchant = await findMerchant(ctx.database.db, valid.merchant_id);
+    if (!merchant) throw new ProtocolError('03', `merchant_id ${valid.merchant_id} is not registered`);
+    if (merchant.status !== 'active') throw new ProtocolError('63', 'merchant is suspended');
+    if (!isIpAllowed(merchant, request.ip)) throw new ProtocolError('56', `requests from ${request.ip} are not allowed for this merchant`);
+    const signed = (valid as Record<string, unknown>)[spec.signedField] as string;
+    const expected = requestSignature(merchant.userId, merchant.password, signed);
+    if (!signaturesEqual(expected, valid.signature)) throw new ProtocolError('55', 'signature does not match');
+    if (merchant.hmacSecret) {
+      const check = verifyHmacSignatureHeader(merchant.hmacSecret, headerValue(request, 'x-signature'), raw, Math.floor(ctx.clock.now() / 1000));
+      if (!check.ok) throw new ProtocolError('55', `X-Signature header is ${check.reason}`);
+    }
+    const fieldsOut = await operation.handle(ctx, { merchant, request: valid as never });
+    return sendReply(reply, format, operation.name, { ...echo, ...fieldsOut });
+  } catch (error) {
+    if (error instanceof ProtocolError) return sendReply(reply, format, operation.name, { ...echo, ...failure(error.code, error.message) });
+    if (error instanceof DomainError) {
+      return sendReply(reply, format, operation.name, { ...echo, ...error.detail, ...failure(RESPONSE_CODE_OF[error.reason], error.message) });
+    }
+    request.log.error({ err: error, operation: operation.name }, 'operation failed');
+    return sendReply(reply, format, operation.name, { ...echo, ...failure('96', RESPONSE_CODES['96'].desc) });
+  }
+}
+
+const ECHOED = ['merchant_id', 'phone_no', 'payment_channel', 'merchant', 'bill_no', 'trx_id'] as const;
+
+function echoFields(valid: Record<string, unknown>): Record<string, ReplyValue> {
+  const out: Record<string, ReplyValue> = {};
+  for (const name of ECHOED) if (typeof valid[name] === 'string') out[name] = valid[name];
+  return out;
+}
+
+/** The code's standard description, with the specific reason after it (02 keeps the guide's exact wording). */
+export function failure(code: ResponseCode, reason: string): Record<string, ReplyValue> {
+  const desc = RESPONSE_CODES[code].desc;
+  return { response_code: code, response_desc: reason === desc || code === '02' ? desc : `${desc}: ${reason}` };
+}
+
+/** Writes the reply with the catalogue's field order; the HTTP status follows the response code. */
+export function sendReply(reply: FastifyReply, format: WireFormat, op: OperationName, fields: Record<string, ReplyValue>,
+  status?: number): FastifyReply {
+  const spec = OPERATIONS[op];
+  const code = (fields.response_code ?? '00') as ResponseCode;
+  const all: Record<string, ReplyValue> = {
+    response: spec.response, response_code: code, response_desc: RESPONSE_CODES[code]?.desc ?? '', ...fields,
+  };
+  const ordered: Record<string, ReplyValue> = {};
+  for (const name of spec.reply) if (all[name] !== undefined) ordered[name] = all[name];
+  return reply.status(status ?? RESPONSE_CODES[code]?.http ?? 500).type(contentTypeOf(format)).send(serialize(format, ordered));
+}
+
+function headerValue(request: FastifyRequest, name: string): string | undefined {
+  const value = request.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}

@@ -1,0 +1,20 @@
+import { Command } from 'commander';
+import { registerMerchantCommands } from './merchant-commands.ts';
+import { registerNotificationCommands } from './notification-commands.ts';
+import { registerServeCommand } from './serve-command.ts';
+import { registerWalletCommands } from './wallet-commands.ts';
+
+const program = new Command('ovo-tokenize')
+  .description('OVO Tokenize gateway (the Faspay side) for development, testing and self-hosting')
+  .showHelpAfterError();
+registerServeCommand(program);
+registerMerchantCommands(program);
+registerWalletCommands(program);
+registerNotificationCommands(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  console.error(`error: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+}

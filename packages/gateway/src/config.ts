@@ -1,0 +1,95 @@
+// Every limit of the gateway, named with its unit last, in one place. Environment variables and CLI flags
+// override the defaults; see the README's configuration table.
+
+export interface GatewayConfig {
+  host: string;
+  port: number;
+  databaseUrl: string;
+  /** The gateway's own address as customers' browsers reach it; used in redirectURL and icon links. */
+  publicUrl: string;
+  sandbox: boolean;
+  /** Server-side secret mixed into every PIN and OTP hash; kept out of the database. */
+  pinPepper: string;
+  trustProxy: boolean;
+  logLevel: string;
+  body_bytes_max: number;
+  xml_depth_max: number;
+  link_session_ttl_s: number;
+  otp_ttl_s: number;
+  otp_attempts_max: number;
+  otp_sends_max: number;
+  otp_resend_interval_s: number;
+  pin_attempts_max: number;
+  pin_lock_s: number;
+  /** How long a merchant-wallet link (the payment token) stays valid. */
+  link_ttl_s: number;
+  delivery_horizon_s: number;
+  delivery_attempt_timeout_ms: number;
+  /** Extra Faspay-style paths mapped to operations, e.g. {"/cvr/100011/10": "payment"}. */
+  extraPaths: Record<string, string>;
+}
+
+export const DEVELOPMENT_PIN_PEPPER = 'ovo-tokenize-development-pepper';
+
+export const DEFAULT_CONFIG: GatewayConfig = {
+  host: '127.0.0.1',
+  port: 8080,
+  databaseUrl: 'sqlite:./data/ovo.sqlite',
+  publicUrl: '',
+  sandbox: true,
+  pinPepper: DEVELOPMENT_PIN_PEPPER,
+  trustProxy: false,
+  logLevel: 'info',
+  body_bytes_max: 64 * 1024,
+  xml_depth_max: 8,
+  link_session_ttl_s: 10 * 60,
+  otp_ttl_s: 10 * 60,
+  otp_attempts_max: 5,
+  otp_sends_max: 3,
+  otp_resend_interval_s: 30,
+  pin_attempts_max: 5,
+  pin_lock_s: 30 * 60,
+  link_ttl_s: 365 * 24 * 60 * 60,
+  delivery_horizon_s: 3 * 24 * 60 * 60,
+  delivery_attempt_timeout_ms: 10_000,
+  extraPaths: {},
+};
+
+/** Reads OVO_* environment variables over the defaults. */
+export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Partial<GatewayConfig> {
+  const out: Partial<GatewayConfig> = {};
+  if (env.OVO_HOST) out.host = env.OVO_HOST;
+  if (env.OVO_PORT) out.port = parsePort(env.OVO_PORT);
+  if (env.OVO_DB) out.databaseUrl = env.OVO_DB;
+  if (env.OVO_PUBLIC_URL) out.publicUrl = env.OVO_PUBLIC_URL;
+  if (env.OVO_SANDBOX) out.sandbox = env.OVO_SANDBOX !== '0' && env.OVO_SANDBOX !== 'false';
+  if (env.OVO_PIN_PEPPER) out.pinPepper = env.OVO_PIN_PEPPER;
+  if (env.OVO_TRUST_PROXY) out.trustProxy = env.OVO_TRUST_PROXY === '1' || env.OVO_TRUST_PROXY === 'true';
+  if (env.OVO_LOG_LEVEL) out.logLevel = env.OVO_LOG_LEVEL;
+  if (env.OVO_DELIVERY_HORIZON_S) out.delivery_horizon_s = positiveInt('OVO_DELIVERY_HORIZON_S', env.OVO_DELIVERY_HORIZON_S);
+  if (env.OVO_LINK_TTL_S) out.link_ttl_s = positiveInt('OVO_LINK_TTL_S', env.OVO_LINK_TTL_S);
+  if (env.OVO_EXTRA_PATHS) out.extraPaths = JSON.parse(env.OVO_EXTRA_PATHS) as Record<string, string>;
+  return out;
+}
+
+export function resolveConfig(...layers: Array<Partial<GatewayConfig>>): GatewayConfig {
+  const config: GatewayConfig = Object.assign({}, DEFAULT_CONFIG, ...layers);
+  if (!config.publicUrl) {
+    const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+    config.publicUrl = `http://${host.includes(':') ? `[${host}]` : host}:${config.port}`;
+  }
+  config.publicUrl = config.publicUrl.replace(/\/+$/, '');
+  return config;
+}
+
+export function parsePort(value: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`port must be 0–65535, got "${value}"`);
+  return port;
+}
+
+function positiveInt(name: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} must be a positive whole number, got "${value}"`);
+  return n;
+}

@@ -1,0 +1,94 @@
+import type { FastifyInstance, FastifyServerOptions } from 'fastify';
+import { buildApp } from './api/app.ts';
+import { resolveConfig, type GatewayConfig } from './config.ts';
+import type { GatewayContext } from './context.ts';
+import { DeliveryDispatcher, type DeliveryDispatcherOptions } from './delivery/dispatcher.ts';
+import { systemClock, type Clock, type Random } from './domain/ports.ts';
+import { systemRandom } from './domain/random.ts';
+import type { Merchant } from './domain/merchant.ts';
+import { provisionDemoMerchant } from './services/demo-merchant.ts';
+import { sweepExpiredSessions } from './services/linking.ts';
+import { openDatabase, type Database } from './store/database.ts';
+import { findMerchant } from './store/merchants.ts';
+import { migrateToLatest } from './store/migrate.ts';
+
+export interface GatewayOptions {
+  config?: Partial<GatewayConfig>;
+  /** Use an already open database (tests); otherwise config.databaseUrl is opened and closed with the gateway. */
+  database?: Database;
+  clock?: Clock;
+  random?: Random;
+  logger?: FastifyServerOptions['logger'];
+  delivery?: Partial<DeliveryDispatcherOptions>;
+  /** How often abandoned sessions are expired. */
+  sweepIntervalMs?: number;
+  /** Skip binding a port (tests that use app.inject). */
+  listen?: boolean;
+}
+
+export interface Gateway {
+  app: FastifyInstance;
+  ctx: GatewayContext;
+  dispatcher: DeliveryDispatcher;
+  /** The address the server listens on (with the real port when 0 was asked). */
+  url: string;
+  /** Set when sandbox mode created the demo merchant on this start. */
+  demoMerchant?: Merchant;
+  close(): Promise<void>;
+}
+
+export async function startGateway(options: GatewayOptions = {}): Promise<Gateway> {
+  let config = resolveConfig(options.config ?? {});
+  const database = options.database ?? openDatabase(config.databaseUrl);
+  await migrateToLatest(database);
+
+  let dispatcher: DeliveryDispatcher | undefined;
+  const ctx: GatewayContext = {
+    database,
+    config,
+    clock: options.clock ?? systemClock,
+    random: options.random ?? systemRandom,
+    wakeDeliveries: () => dispatcher?.wake(),
+  };
+  const app = buildApp(ctx, options.logger ?? false);
+  let url = config.publicUrl;
+  if (options.listen !== false) {
+    url = await app.listen({ host: config.host, port: config.port });
+    if (config.port === 0) {
+      // Only now is the port known: links and icons must carry it.
+      const port = new URL(url).port;
+      const publicUrl = options.config?.publicUrl ?? url.replace(/:\d+$/, `:${port}`);
+      config = { ...config, port: Number(port), publicUrl: publicUrl.replace(/\/+$/, '') };
+      ctx.config = config;
+    }
+  } else {
+    await app.ready();
+  }
+  const demoMerchant = config.sandbox ? await provisionDemoMerchant(ctx) : undefined;
+
+  dispatcher = new DeliveryDispatcher({
+    database,
+    clock: ctx.clock,
+    random: ctx.random,
+    attemptTimeoutMs: config.delivery_attempt_timeout_ms,
+    hmacSecretFor: async (merchantId) => (await findMerchant(database.db, merchantId))?.hmacSecret ?? null,
+    logger: app.log,
+    ...options.delivery,
+  });
+  dispatcher.start();
+
+  const sweeper = setInterval(() => {
+    sweepExpiredSessions(ctx).catch((error: unknown) => app.log.error({ err: error }, 'session sweep failed'));
+  }, options.sweepIntervalMs ?? 5_000);
+  sweeper.unref();
+
+  return {
+    app, ctx, dispatcher, url, demoMerchant,
+    async close() {
+      clearInterval(sweeper);
+      await app.close();
+      await dispatcher!.stop();
+      if (!options.database) await database.close();
+    },
+  };
+}

@@ -1,0 +1,21 @@
+import type { GatewayContext } from '../context.ts';
+import type { Merchant } from '../domain/merchant.ts';
+import { countMerchants, insertMerchant } from '../store/merchants.ts';
+import { inTransaction } from '../store/transaction.ts';
+
+/**
+ * The guide's own sample merchant: with these credentials the guide's sample activation request (whose
+ * signature is sha1(md5("bot99999" + "p@ssw0rd" + "081382826301"))) works as printed.
+ */
+export const DEMO_MERCHANT = { merchantId: '99999', name: 'Demo Shop', userId: 'bot99999', password: 'p@ssw0rd' } as const;
+
+/** In sandbox mode, a database without merchants gets the demo merchant; one provisioned beforehand is never touched. */
+export async function provisionDemoMerchant(ctx: GatewayContext): Promise<Merchant | undefined> {
+  return inTransaction(ctx.database, async (tx) => {
+    if ((await countMerchants(tx)) > 0) return undefined;
+    return insertMerchant(tx, {
+      ...DEMO_MERCHANT,
+      returnUrl: `${ctx.config.publicUrl}/sandbox/merchant-return`,
+    }, ctx.clock.now());
+  });
+}

@@ -1,0 +1,282 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { GatewayContext } from '../context.ts';
+import { DomainError } from '../domain/errors.ts';
+import { LINK_FAILURE, isExpired, isFinished, type LinkSession } from '../domain/link-session.ts';
+import type { Merchant } from '../domain/merchant.ts';
+import { hashOtp, otpMatches, verifyPin } from '../domain/pin.ts';
+import { randomToken } from '../domain/random.ts';
+import { isPinLocked, type Wallet } from '../domain/wallet.ts';
+import { enqueueDelivery } from '../delivery/outbox.ts';
+import { createLink } from '../store/links.ts';
+import { findLinkSession, insertLinkSession, listExpiredLinkSessions, updateLinkSession } from '../store/link-sessions.ts';
+import { findMerchant } from '../store/merchants.ts';
+import { insertSmsMessage } from '../store/sms-messages.ts';
+import { inTransaction, type Tx } from '../store/transaction.ts';
+import { findWallet, findWalletByPhone, recordPinFailure, recordPinSuccess, reservePinAttempt } from '../store/wallets.ts';
+import { activationResultParams, withParams } from './activation-result.ts';
+import { findOrCreateSandboxWallet } from './sandbox-wallets.ts';
+
+/** Resolves the wallet behind a phone: created on first sight in sandbox mode, else it must exist. */
+export async function walletForActivation(ctx: GatewayContext, phone: string, custName: string): Promise<Wallet> {
+  const wallet = ctx.config.sandbox
+    ? await findOrCreateSandboxWallet(ctx, phone, custName)
+    : await findWalletByPhone(ctx.database.db, phone);
+  if (!wallet) throw new DomainError('wallet_unknown', 'Invalid Customer or MSISDN is not found');
+  if (wallet.status !== 'active') throw new DomainError('wallet_suspended', 'OVO account is not active');
+  return wallet;
+}
+
+/** Opens a hosted activation session and returns the URL the merchant sends the customer's browser to. */
+export async function startActivation(ctx: GatewayContext, merchant: Merchant, phone: string, custName: string): Promise<string> {
+  const wallet = await walletForActivation(ctx, phone, custName);
+  const session = await insertLinkSession(ctx.database.db, {
+    id: randomToken(ctx.random),
+    merchantId: merchant.merchantId,
+    phone,
+    custName,
+    walletId: wallet.id,
+    csrfToken: randomToken(ctx.random),
+    now: ctx.clock.now(),
+    ttlS: ctx.config.link_session_ttl_s,
+  });
+  return activationUrl(ctx, session.id);
+}
+
+export function activationUrl(ctx: GatewayContext, sessionId: string): string {
+  return `${ctx.config.publicUrl}/activation/${encodeURIComponent(sessionId)}`;
+}
+
+export type SessionProblem = 'not_found' | 'other_browser';
+
+export interface SessionView {
+  session: LinkSession;
+  merchant: Merchant;
+  /** Set when this request bound the session to the browser: the page must send it as a cookie. */
+  newBrowserKey?: string;
+  /** A one-line message for the customer, e.g. after a wrong code. */
+  flash?: string;
+  /** Where the browser goes after a finished session, with the result parameters. */
+  returnUrl?: string;
+}
+
+/**
+ * Loads the session for the page. The first browser to open it is bound to it by a cookie, so a leaked URL
+ * is useless elsewhere. Opening a session in the OTP step without a live code sends one.
+ */
+export async function openSession(ctx: GatewayContext, id: string, browserKey: string | undefined): Promise<SessionView | SessionProblem> {
+  let session = await findLinkSession(ctx.database.db, id);
+  if (!session) return 'not_found';
+  const merchant = await findMerchant(ctx.database.db, session.merchantId);
+  if (!merchant) return 'not_found';
+  let newBrowserKey: string | undefined;
+  if (session.browserKeyHash === null) {
+    if (!isFinished(session)) {
+      newBrowserKey = randomToken(ctx.random);
+      const bound = await ctx.database.db.updateTable('link_sessions').set({ browser_key_hash: keyHash(newBrowserKey) })
+        .where('id', '=', id).where('browser_key_hash', 'is', null).executeTakeFirst();
+      if (bound.numUpdatedRows !== 1n) return 'other_browser';
+    }
+  } else if (!browserKey || keyHash(browserKey) !== session.browserKeyHash) {
+    return 'other_browser';
+  }
+  session = await expireIfDue(ctx, session, merchant);
+  if (session.state === 'otp' && session.otpSends === 0) {
+    await sendOtp(ctx, session);
+    session = (await findLinkSession(ctx.database.db, id))!;
+  }
+  return { session, merchant, newBrowserKey, returnUrl: resultUrl(merchant, session) };
+}
+
+export function browserKeyMatches(session: LinkSession, browserKey: string | undefined): boolean {
+  return session.browserKeyHash !== null && browserKey !== undefined && keyHash(browserKey) === session.browserKeyHash;
+}
+
+export type StepOutcome =
+  | { kind: 'ok' }
+  | { kind: 'retry'; message: string }
+  | { kind: 'finished' }
+  | { kind: 'forbidden' };
+
+interface StepInput {
+  id: string;
+  browserKey: string | undefined;
+  csrfToken: string | undefined;
+}
+
+/** Checks that the POST comes from the bound browser with the form's CSRF token and the session is live. */
+async function loadForStep(ctx: GatewayContext, input: StepInput): Promise<{ session: LinkSession; merchant: Merchant } | StepOutcome> {
+  const session = await findLinkSession(ctx.database.db, input.id);
+  if (!session || !browserKeyMatches(session, input.browserKey) || !tokensEqual(session.csrfToken, input.csrfToken)) {
+    return { kind: 'forbidden' };
+  }
+  const merchant = await findMerchant(ctx.database.db, session.merchantId);
+  if (!merchant) return { kind: 'forbidden' };
+  const current = await expireIfDue(ctx, session, merchant);
+  if (isFinished(current)) return { kind: 'finished' };
+  return { session: current, merchant };
+}
+
+export async function submitOtp(ctx: GatewayContext, input: StepInput & { otp: string }): Promise<StepOutcome> {
+  const loaded = await loadForStep(ctx, input);
+  if ('kind' in loaded) return loaded;
+  const { session, merchant } = loaded;
+  if (session.state !== 'otp') return { kind: 'ok' };
+  const now = ctx.clock.now();
+  if (!/^[0-9]{6}$/.test(input.otp)) return { kind: 'retry', message: 'Enter the 6-digit code we sent by SMS.' };
+  if (session.otpHash === null || (session.otpExpiresAt ?? 0) <= now) {
+    return { kind: 'retry', message: 'This code has expired. Ask for a new code.' };
+  }
+  // Count the attempt first, conditionally on the count we read: racing guesses cannot exceed the limit.
+  const counted = await updateLinkSession(ctx.database.db, session.id, { state: 'otp', otpAttempts: session.otpAttempts },
+    { otp_attempts: BigInt(session.otpAttempts + 1) });
+  if (!counted) return { kind: 'retry', message: 'Please try again.' };
+  if (otpMatches(session.id, input.otp, session.otpHash, ctx.config.pinPepper)) {
+    // Single use: the code is gone once it has worked.
+    await updateLinkSession(ctx.database.db, session.id, { state: 'otp' }, { state: 'pin', otp_hash: null, otp_expires_at: null });
+    return { kind: 'ok' };
+  }
+  const left = ctx.config.otp_attempts_max - (session.otpAttempts + 1);
+  if (left <= 0) {
+    await finish(ctx, session, merchant, '01', LINK_FAILURE.otpAttempts, 'otp');
+    return { kind: 'finished' };
+  }
+  return { kind: 'retry', message: `Wrong code. ${left} ${left === 1 ? 'attempt' : 'attempts'} left.` };
+}
+
+export async function resendOtp(ctx: GatewayContext, input: StepInput): Promise<StepOutcome> {
+  const loaded = await loadForStep(ctx, input);
+  if ('kind' in loaded) return loaded;
+  const { session } = loaded;
+  if (session.state !== 'otp') return { kind: 'ok' };
+  const now = ctx.clock.now();
+  if (session.otpSends >= ctx.config.otp_sends_max) {
+    return { kind: 'retry', message: 'No more codes can be sent for this activation. Start again from the shop.' };
+  }
+  const wait = (session.otpSentAt ?? 0) + ctx.config.otp_resend_interval_s * 1000 - now;
+  if (wait > 0) return { kind: 'retry', message: `Please wait ${Math.ceil(wait / 1000)} seconds before asking for a new code.` };
+  await sendOtp(ctx, session);
+  return { kind: 'retry', message: 'A new code is on its way.' };
+}
+
+export async function submitPin(ctx: GatewayContext, input: StepInput & { pin: string }): Promise<StepOutcome> {
+  const loaded = await loadForStep(ctx, input);
+  if ('kind' in loaded) return loaded;
+  const { session, merchant } = loaded;
+  if (session.state !== 'pin') return { kind: 'ok' };
+  if (!/^[0-9]{6}$/.test(input.pin)) return { kind: 'retry', message: 'Enter your 6-digit OVO PIN.' };
+  const wallet = session.walletId === null ? undefined : await findWallet(ctx.database.db, session.walletId);
+  if (!wallet || wallet.status !== 'active') {
+    await finish(ctx, session, merchant, '01', LINK_FAILURE.walletSuspended, 'pin');
+    return { kind: 'finished' };
+  }
+  const limits = { attemptsMax: ctx.config.pin_attempts_max, lockS: ctx.config.pin_lock_s };
+  const now = ctx.clock.now();
+  if (isPinLocked(wallet, now) || !(await reservePinAttempt(ctx.database.db, wallet.id, now, limits))) {
+    await finish(ctx, session, merchant, '01', LINK_FAILURE.pinLocked, 'pin');
+    return { kind: 'finished' };
+  }
+  if (await verifyPin(input.pin, wallet.pinHash, ctx.config.pinPepper)) {
+    const linked = await inTransaction(ctx.database, async (tx) => {
+      const moved = await updateLinkSession(tx, session.id, { state: 'pin' }, {
+        state: 'linked', result_code: '00', result_desc: 'Success', finished_at: BigInt(ctx.clock.now()),
+      });
+      if (!moved) return false;
+      await recordPinSuccess(tx, wallet.id);
+      await createLink(tx, { merchantId: merchant.merchantId, walletId: wallet.id, phoneVersion: wallet.phoneVersion, now: ctx.clock.now(), ttlS: ctx.config.link_ttl_s });
+      await enqueueCallback(ctx, tx, merchant, session.phone, '00', 'Success');
+      return true;
+    });
+    if (linked) ctx.wakeDeliveries();
+    return { kind: 'finished' };
+  }
+  if (await recordPinFailure(ctx.database.db, wallet.id, ctx.clock.now(), limits)) {
+    await finish(ctx, session, merchant, '01', LINK_FAILURE.pinLocked, 'pin');
+    return { kind: 'finished' };
+  }
+  const fresh = await findWallet(ctx.database.db, wallet.id);
+  const left = Math.max(0, limits.attemptsMax - (fresh?.pinFailures ?? limits.attemptsMax));
+  return { kind: 'retry', message: `Wrong PIN. ${left} ${left === 1 ? 'attempt' : 'attempts'} left before your PIN is locked for ${Math.round(limits.lockS / 60)} minutes.` };
+}
+
+export async function cancelSession(ctx: GatewayContext, input: StepInput): Promise<StepOutcome> {
+  const loaded = await loadForStep(ctx, input);
+  if ('kind' in loaded) return loaded;
+  await finish(ctx, loaded.session, loaded.merchant, '01', LINK_FAILURE.cancelled, loaded.session.state);
+  return { kind: 'finished' };
+}
+
+/** Fails sessions abandoned past their life, telling each merchant. Returns how many. */
+export async function sweepExpiredSessions(ctx: GatewayContext, limit = 100): Promise<number> {
+  const expired = await listExpiredLinkSessions(ctx.database.db, ctx.clock.now(), limit);
+  for (const session of expired) {
+    const merchant = await findMerchant(ctx.database.db, session.merchantId);
+    if (merchant) await expireIfDue(ctx, session, merchant);
+  }
+  return expired.length;
+}
+
+async function expireIfDue(ctx: GatewayContext, session: LinkSession, merchant: Merchant): Promise<LinkSession> {
+  if (!isExpired(session, ctx.clock.now())) return session;
+  await finish(ctx, session, merchant, '01', LINK_FAILURE.expired, session.state);
+  return (await findLinkSession(ctx.database.db, session.id))!;
+}
+
+/** Ends the session with a result and queues the merchant's callback, in one transaction. */
+async function finish(ctx: GatewayContext, session: LinkSession, merchant: Merchant, code: '00' | '01', desc: string,
+  fromState: LinkSession['state']): Promise<void> {
+  const done = await inTransaction(ctx.database, async (tx) => {
+    const moved = await updateLinkSession(tx, session.id, { state: fromState }, {
+      state: code === '00' ? 'linked' : 'failed', result_code: code, result_desc: desc,
+      otp_hash: null, finished_at: BigInt(ctx.clock.now()),
+    });
+    if (moved) await enqueueCallback(ctx, tx, merchant, session.phone, code, desc);
+    return moved;
+  });
+  if (done) ctx.wakeDeliveries();
+}
+
+async function enqueueCallback(ctx: GatewayContext, tx: Tx, merchant: Merchant, phone: string, code: '00' | '01', desc: string): Promise<void> {
+  if (!merchant.callbackUrl) return;
+  await enqueueDelivery(tx, {
+    kind: 'activation_callback',
+    merchantId: merchant.merchantId,
+    method: 'GET',
+    url: withParams(merchant.callbackUrl, activationResultParams(merchant, phone, code, desc)),
+  }, { now: ctx.clock.now(), retryHorizonMs: ctx.config.delivery_horizon_s * 1000, notificationId: `act_${randomToken(ctx.random).slice(0, 24)}` });
+}
+
+async function sendOtp(ctx: GatewayContext, session: LinkSession): Promise<void> {
+  const otp = String(ctx.random.int(0, 1_000_000)).padStart(6, '0');
+  const now = ctx.clock.now();
+  await inTransaction(ctx.database, async (tx) => {
+    const moved = await tx.updateTable('link_sessions').set({
+      otp_hash: hashOtp(session.id, otp, ctx.config.pinPepper),
+      otp_expires_at: BigInt(now + ctx.config.otp_ttl_s * 1000),
+      otp_sends: BigInt(session.otpSends + 1),
+      otp_sent_at: BigInt(now),
+    }).where('id', '=', session.id).where('state', '=', 'otp').where('otp_sends', '=', BigInt(session.otpSends)).executeTakeFirst();
+    if (moved.numUpdatedRows !== 1n) return;
+    await insertSmsMessage(tx, { phone: session.phone, text: otpText(otp, ctx.config.otp_ttl_s), createdAt: now });
+  });
+}
+
+export function otpText(otp: string, ttlS: number): string {
+  return `${otp} is your OVO verification code to link your account. It is valid for ${Math.round(ttlS / 60)} minutes. Never share it with anyone, including OVO staff.`;
+}
+
+function resultUrl(merchant: Merchant, session: LinkSession): string | undefined {
+  if (!isFinished(session) || !merchant.returnUrl) return undefined;
+  return withParams(merchant.returnUrl, activationResultParams(merchant, session.phone, session.resultCode === '00' ? '00' : '01',
+    session.resultDesc ?? ''));
+}
+
+function keyHash(key: string): string {
+  return createHash('sha256').update(key).digest('base64url');
+}
+
+function tokensEqual(expected: string, given: string | undefined): boolean {
+  if (given === undefined) return false;
+  const a = createHash('sha256').update(expected).digest();
+  const b = createHash('sha256').update(given).digest();
+  return timingSafeEqual(a, b);
+}

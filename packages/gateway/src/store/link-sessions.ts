@@ -1,0 +1,76 @@
+import type { Selectable, Updateable } from 'kysely';
+import type { LinkSession, LinkSessionState } from '../domain/link-session.ts';
+import type { LinkSessionTable } from './schema.ts';
+import type { Tx } from './transaction.ts';
+
+export async function insertLinkSession(tx: Tx, s: {
+  id: string; merchantId: string; phone: string; custName: string; walletId: bigint | null; csrfToken: string; now: number; ttlS: number;
+}): Promise<LinkSession> {
+  const row = await tx.insertInto('link_sessions').values({
+    id: s.id,
+    merchant_id: s.merchantId,
+    phone: s.phone,
+    cust_name: s.custName,
+    wallet_id: s.walletId,
+    state: 'otp',
+    browser_key_hash: null,
+    csrf_token: s.csrfToken,
+    otp_hash: null,
+    otp_expires_at: null,
+    otp_attempts: 0n,
+    otp_sends: 0n,
+    otp_sent_at: null,
+    result_code: null,
+    result_desc: null,
+    expires_at: BigInt(s.now + s.ttlS * 1000),
+    created_at: BigInt(s.now),
+    finished_at: null,
+  }).returningAll().executeTakeFirstOrThrow();
+  return toLinkSession(row);
+}
+
+export async function findLinkSession(tx: Tx, id: string): Promise<LinkSession | undefined> {
+  const row = await tx.selectFrom('link_sessions').selectAll().where('id', '=', id).executeTakeFirst();
+  return row && toLinkSession(row);
+}
+
+/**
+ * Applies `changes` only if the session is still in `expectedState` (and, when given, still at
+ * `expectedAttempts`), so two racing requests cannot both move it. Returns whether it applied.
+ */
+export async function updateLinkSession(tx: Tx, id: string, expected: { state: LinkSessionState; otpAttempts?: number },
+  changes: Updateable<LinkSessionTable>): Promise<boolean> {
+  let query = tx.updateTable('link_sessions').set(changes).where('id', '=', id).where('state', '=', expected.state);
+  if (expected.otpAttempts !== undefined) query = query.where('otp_attempts', '=', BigInt(expected.otpAttempts));
+  const result = await query.executeTakeFirst();
+  return result.numUpdatedRows === 1n;
+}
+
+/** Sessions abandoned before they finished, for the sweeper to fail (and tell the merchant). */
+export async function listExpiredLinkSessions(tx: Tx, now: number, limit: number): Promise<LinkSession[]> {
+  const rows = await tx.selectFrom('link_sessions').selectAll()
+    .where('state', 'in', ['otp', 'pin']).where('expires_at', '<=', BigInt(now)).limit(limit).execute();
+  return rows.map(toLinkSession);
+}
+
+function toLinkSession(row: Selectable<LinkSessionTable>): LinkSession {
+  return {
+    id: row.id,
+    merchantId: row.merchant_id,
+    phone: row.phone,
+    custName: row.cust_name,
+    walletId: row.wallet_id === null ? null : BigInt(row.wallet_id),
+    state: row.state as LinkSessionState,
+    browserKeyHash: row.browser_key_hash,
+    csrfToken: row.csrf_token,
+    otpHash: row.otp_hash,
+    otpExpiresAt: row.otp_expires_at === null ? null : Number(row.otp_expires_at),
+    otpAttempts: Number(row.otp_attempts),
+    otpSends: Number(row.otp_sends),
+    otpSentAt: row.otp_sent_at === null ? null : Number(row.otp_sent_at),
+    resultCode: row.result_code,
+    resultDesc: row.result_desc,
+    expiresAt: Number(row.expires_at),
+    createdAt: Number(row.created_at),
+  };
+}

@@ -1,0 +1,103 @@
+import type { Selectable, Updateable } from 'kysely';
+import type { WireFormat } from '@ovo-tokenize/protocol';
+import type { Merchant } from '../domain/merchant.ts';
+import { createAccount } from './ledger.ts';
+import type { MerchantTable } from './schema.ts';
+import type { Tx } from './transaction.ts';
+
+export interface MerchantInput {
+  merchantId: string;
+  name: string;
+  userId: string;
+  password: string;
+  callbackUrl?: string | null;
+  returnUrl?: string | null;
+  notifyUrl?: string | null;
+  notifyFormat?: WireFormat;
+  allowIps?: readonly string[];
+  hmacSecret?: string | null;
+  pinlessLimit?: bigint;
+  paymentOtp?: boolean;
+  maxAmount?: bigint | null;
+}
+
+export async function insertMerchant(tx: Tx, input: MerchantInput, now: number): Promise<Merchant> {
+  const settlementAccountId = await createAccount(tx, 'merchant_settlement', now);
+  await tx.insertInto('merchants').values({
+    merchant_id: input.merchantId,
+    name: input.name,
+    user_id: input.userId,
+    password: input.password,
+    callback_url: input.callbackUrl ?? null,
+    return_url: input.returnUrl ?? null,
+    notify_url: input.notifyUrl ?? null,
+    notify_format: input.notifyFormat ?? 'json',
+    allow_ips: JSON.stringify(input.allowIps ?? []),
+    hmac_secret: input.hmacSecret ?? null,
+    pinless_limit: input.pinlessLimit ?? 0n,
+    payment_otp: input.paymentOtp ? 1n : 0n,
+    max_amount: input.maxAmount ?? null,
+    status: 'active',
+    settlement_account_id: settlementAccountId,
+    created_at: BigInt(now),
+  }).execute();
+  return (await findMerchant(tx, input.merchantId))!;
+}
+
+export type MerchantChanges = Partial<Omit<MerchantInput, 'merchantId'>> & { status?: 'active' | 'suspended' };
+
+export async function updateMerchant(tx: Tx, merchantId: string, changes: MerchantChanges): Promise<Merchant | undefined> {
+  const set: Updateable<MerchantTable> = {};
+  if (changes.name !== undefined) set.name = changes.name;
+  if (changes.userId !== undefined) set.user_id = changes.userId;
+  if (changes.password !== undefined) set.password = changes.password;
+  if (changes.callbackUrl !== undefined) set.callback_url = changes.callbackUrl;
+  if (changes.returnUrl !== undefined) set.return_url = changes.returnUrl;
+  if (changes.notifyUrl !== undefined) set.notify_url = changes.notifyUrl;
+  if (changes.notifyFormat !== undefined) set.notify_format = changes.notifyFormat;
+  if (changes.allowIps !== undefined) set.allow_ips = JSON.stringify(changes.allowIps);
+  if (changes.hmacSecret !== undefined) set.hmac_secret = changes.hmacSecret;
+  if (changes.pinlessLimit !== undefined) set.pinless_limit = changes.pinlessLimit;
+  if (changes.paymentOtp !== undefined) set.payment_otp = changes.paymentOtp ? 1n : 0n;
+  if (changes.maxAmount !== undefined) set.max_amount = changes.maxAmount;
+  if (changes.status !== undefined) set.status = changes.status;
+  if (Object.keys(set).length > 0) {
+    await tx.updateTable('merchants').set(set).where('merchant_id', '=', merchantId).execute();
+  }
+  return findMerchant(tx, merchantId);
+}
+
+export async function findMerchant(tx: Tx, merchantId: string): Promise<Merchant | undefined> {
+  const row = await tx.selectFrom('merchants').selectAll().where('merchant_id', '=', merchantId).executeTakeFirst();
+  return row && toMerchant(row);
+}
+
+export async function listMerchants(tx: Tx): Promise<Merchant[]> {
+  const rows = await tx.selectFrom('merchants').selectAll().orderBy('created_at').orderBy('merchant_id').execute();
+  return rows.map(toMerchant);
+}
+
+export async function countMerchants(tx: Tx): Promise<number> {
+  const row = await tx.selectFrom('merchants').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+function toMerchant(row: Selectable<MerchantTable>): Merchant {
+  return {
+    merchantId: row.merchant_id,
+    name: row.name,
+    userId: row.user_id,
+    password: row.password,
+    callbackUrl: row.callback_url,
+    returnUrl: row.return_url,
+    notifyUrl: row.notify_url,
+    notifyFormat: row.notify_format === 'xml' ? 'xml' : 'json',
+    allowIps: JSON.parse(row.allow_ips) as string[],
+    hmacSecret: row.hmac_secret,
+    pinlessLimit: BigInt(row.pinless_limit),
+    paymentOtp: BigInt(row.payment_otp) === 1n,
+    maxAmount: row.max_amount === null ? null : BigInt(row.max_amount),
+    status: row.status === 'suspended' ? 'suspended' : 'active',
+    settlementAccountId: BigInt(row.settlement_account_id),
+  };
+}

@@ -1,0 +1,112 @@
+import type { Selectable } from 'kysely';
+import type { Wallet } from '../domain/wallet.ts';
+import { createAccount, fundingAccount, getBalances, transfer } from './ledger.ts';
+import type { WalletTable } from './schema.ts';
+import type { Tx } from './transaction.ts';
+
+export interface WalletInput {
+  phone: string;
+  name: string;
+  pinHash: string;
+  cash: bigint;
+  points: bigint;
+  sandbox: boolean;
+}
+
+/** Creates the wallet with its cash and points accounts, funded from the operator's issuing accounts. */
+export async function insertWallet(tx: Tx, input: WalletInput, now: number): Promise<Wallet> {
+  const cashAccountId = await createAccount(tx, 'wallet_cash', now);
+  const pointsAccountId = await createAccount(tx, 'wallet_points', now);
+  const row = await tx.insertInto('wallets').values({
+    phone: input.phone,
+    name: input.name,
+    pin_hash: input.pinHash,
+    pin_failures: 0n,
+    pin_locked_until: null,
+    status: 'active',
+    cash_account_id: cashAccountId,
+    points_account_id: pointsAccountId,
+    phone_version: 1n,
+    sandbox: input.sandbox ? 1n : 0n,
+    created_at: BigInt(now),
+  }).returningAll().executeTakeFirstOrThrow();
+  if (input.cash > 0n) {
+    const source = await fundingAccount(tx, 'funding_cash', now);
+    await transfer(tx, { debitAccountId: source, creditAccountId: cashAccountId, amount: input.cash, reference: 'opening balance', now });
+  }
+  if (input.points > 0n) {
+    const source = await fundingAccount(tx, 'funding_points', now);
+    await transfer(tx, { debitAccountId: source, creditAccountId: pointsAccountId, amount: input.points, reference: 'opening balance', now });
+  }
+  return toWallet(row);
+}
+
+export async function findWalletByPhone(tx: Tx, phone: string): Promise<Wallet | undefined> {
+  const row = await tx.selectFrom('wallets').selectAll().where('phone', '=', phone).executeTakeFirst();
+  return row && toWallet(row);
+}
+
+export async function findWallet(tx: Tx, id: bigint): Promise<Wallet | undefined> {
+  const row = await tx.selectFrom('wallets').selectAll().where('id', '=', id).executeTakeFirst();
+  return row && toWallet(row);
+}
+
+export async function listWallets(tx: Tx): Promise<Wallet[]> {
+  const rows = await tx.selectFrom('wallets').selectAll().orderBy('id').execute();
+  return rows.map(toWallet);
+}
+
+export interface WalletBalances {
+  cash: bigint;
+  points: bigint;
+}
+
+export async function walletBalances(tx: Tx, wallet: Pick<Wallet, 'cashAccountId' | 'pointsAccountId'>): Promise<WalletBalances> {
+  const balances = await getBalances(tx, [wallet.cashAccountId, wallet.pointsAccountId]);
+  return {
+    cash: balances.get(wallet.cashAccountId)?.available ?? 0n,
+    points: balances.get(wallet.pointsAccountId)?.available ?? 0n,
+  };
+}
+
+/**
+ * Reserves one PIN attempt before the (slow) check, atomically, so parallel guesses cannot exceed the limit.
+ * Returns false when the wallet's PIN is locked or the attempts are used up (which locks it now).
+ */
+export async function reservePinAttempt(tx: Tx, walletId: bigint, now: number, limits: { attemptsMax: number; lockS: number }): Promise<boolean> {
+  // A lock that has run out starts a fresh count.
+  await tx.updateTable('wallets').set({ pin_failures: 0n, pin_locked_until: null })
+    .where('id', '=', walletId).where('pin_locked_until', '<=', BigInt(now)).execute();
+  const reserved = await tx.updateTable('wallets').set((eb) => ({ pin_failures: eb('pin_failures', '+', 1n) }))
+    .where('id', '=', walletId).where('pin_locked_until', 'is', null)
+    .where('pin_failures', '<', BigInt(limits.attemptsMax)).executeTakeFirst();
+  return reserved.numUpdatedRows === 1n;
+}
+
+/** After a wrong PIN: lock the wallet if that was the last allowed attempt. Returns whether it is now locked. */
+export async function recordPinFailure(tx: Tx, walletId: bigint, now: number, limits: { attemptsMax: number; lockS: number }): Promise<boolean> {
+  const locked = await tx.updateTable('wallets').set({ pin_locked_until: BigInt(now + limits.lockS * 1000) })
+    .where('id', '=', walletId).where('pin_failures', '>=', BigInt(limits.attemptsMax))
+    .where('pin_locked_until', 'is', null).executeTakeFirst();
+  return locked.numUpdatedRows === 1n;
+}
+
+export async function recordPinSuccess(tx: Tx, walletId: bigint): Promise<void> {
+  await tx.updateTable('wallets').set({ pin_failures: 0n, pin_locked_until: null }).where('id', '=', walletId).execute();
+}
+
+function toWallet(row: Selectable<WalletTable>): Wallet {
+  return {
+    id: BigInt(row.id),
+    phone: row.phone,
+    name: row.name,
+    pinHash: row.pin_hash,
+    pinFailures: Number(row.pin_failures),
+    pinLockedUntil: row.pin_locked_until === null ? null : Number(row.pin_locked_until),
+    status: row.status === 'suspended' ? 'suspended' : 'active',
+    cashAccountId: BigInt(row.cash_account_id),
+    pointsAccountId: BigInt(row.points_account_id),
+    phoneVersion: BigInt(row.phone_version),
+    sandbox: BigInt(row.sandbox) === 1n,
+  };
+}
