@@ -23,6 +23,8 @@ export interface GatewayConfig {
   pin_lock_s: number;
   /** How long a merchant-wallet link (the payment token) stays valid. */
   link_ttl_s: number;
+  /** An unauthorised payment expires (and its hold is released) after this long. */
+  payment_ttl_s: number;
   delivery_horizon_s: number;
   delivery_attempt_timeout_ms: number;
   /** Extra Faspay-style paths mapped to operations, e.g. {"/cvr/100011/10": "payment"}. */
@@ -50,6 +52,7 @@ export const DEFAULT_CONFIG: GatewayConfig = {
   pin_attempts_max: 5,
   pin_lock_s: 30 * 60,
   link_ttl_s: 365 * 24 * 60 * 60,
+  payment_ttl_s: 15 * 60,
   delivery_horizon_s: 3 * 24 * 60 * 60,
   delivery_attempt_timeout_ms: 10_000,
   extraPaths: {},
@@ -67,6 +70,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Partial<Gat
   if (env.OVO_TRUST_PROXY) out.trustProxy = env.OVO_TRUST_PROXY === '1' || env.OVO_TRUST_PROXY === 'true';
   if (env.OVO_LOG_LEVEL) out.logLevel = env.OVO_LOG_LEVEL;
   if (env.OVO_DELIVERY_HORIZON_S) out.delivery_horizon_s = positiveInt('OVO_DELIVERY_HORIZON_S', env.OVO_DELIVERY_HORIZON_S);
+  if (env.OVO_PAYMENT_TTL_S) out.payment_ttl_s = positiveInt('OVO_PAYMENT_TTL_S', env.OVO_PAYMENT_TTL_S);
   if (env.OVO_LINK_TTL_S) out.link_ttl_s = positiveInt('OVO_LINK_TTL_S', env.OVO_LINK_TTL_S);
   if (env.OVO_EXTRA_PATHS) out.extraPaths = JSON.parse(env.OVO_EXTRA_PATHS) as Record<string, string>;
   return out;

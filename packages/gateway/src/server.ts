@@ -8,6 +8,7 @@ import { systemRandom } from './domain/random.ts';
 import type { Merchant } from './domain/merchant.ts';
 import { provisionDemoMerchant } from './services/demo-merchant.ts';
 import { sweepExpiredSessions } from './services/linking.ts';
+import { expirePayments } from './services/payments.ts';
 import { openDatabase, type Database } from './store/database.ts';
 import { findMerchant } from './store/merchants.ts';
 import { migrateToLatest } from './store/migrate.ts';
@@ -77,8 +78,10 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
   });
   dispatcher.start();
 
+  // Abandoned activation sessions and unauthorised payments end on their own, with a notice to the merchant.
   const sweeper = setInterval(() => {
     sweepExpiredSessions(ctx).catch((error: unknown) => app.log.error({ err: error }, 'session sweep failed'));
+    expirePayments(ctx).catch((error: unknown) => app.log.error({ err: error }, 'payment expiry failed'));
   }, options.sweepIntervalMs ?? 5_000);
   sweeper.unref();
 

@@ -1,7 +1,9 @@
 // The ledger's pure rules: which account kinds exist, which of them may issue money, which currency each
 // one holds, and the limits every move is checked against. store/ledger.ts applies them to the database.
 
-export const ACCOUNT_KINDS = ['wallet_cash', 'wallet_points', 'merchant_settlement', 'funding_cash', 'funding_points'] as const;
+export const ACCOUNT_KINDS = [
+  'wallet_cash', 'wallet_points', 'merchant_settlement', 'merchant_points_settlement', 'funding_cash', 'funding_points',
+] as const;
 export type AccountKind = (typeof ACCOUNT_KINDS)[number];
 
 export const FUNDING_ACCOUNT_KINDS = ['funding_cash', 'funding_points'] as const;
@@ -20,6 +22,8 @@ const CURRENCY_OF: Readonly<Record<AccountKind, Currency>> = {
   merchant_settlement: 'cash',
   funding_cash: 'cash',
   wallet_points: 'points',
+  // Points a customer spends at a merchant; the operator settles them with the merchant in rupiah, off-ledger.
+  merchant_points_settlement: 'points',
   funding_points: 'points',
 };
 

@@ -17,6 +17,7 @@ export interface Merchant {
   maxAmount: bigint | null;
   status: 'active' | 'suspended';
   settlementAccountId: bigint;
+  pointsSettlementAccountId: bigint;
 }
 
 /** An empty allowlist admits every address. IPv4-mapped IPv6 (`::ffff:1.2.3.4`) counts as the IPv4 address. */

@@ -30,10 +30,9 @@ const COMMON = {
   id: {
     notes: 'Perlu diketahui',
     never: 'OVO tidak pernah meminta PIN OVO atau kode OTP Anda, baik lewat telepon, SMS maupun chat. Jangan berikan kepada siapa pun.',
-    vaCaption: 'Nomor virtual account OVO per bank',
+    vaCaption: `Nomor virtual account OVO: kode bank (tebal) + nomor ponsel OVO. Contoh untuk ${EXAMPLE_PHONE}:`,
     vaBank: 'Bank',
-    vaCode: 'Kode bank',
-    vaExample: `Contoh untuk ${EXAMPLE_PHONE}`,
+    vaNumber: 'Nomor virtual account',
     vaOther: 'Bank lain: lihat nomor virtual account di menu Top Up aplikasi OVO.',
     back: 'Semua cara top up',
     indexTitle: 'Cara isi saldo OVO',
@@ -45,10 +44,9 @@ const COMMON = {
   en: {
     notes: 'Good to know',
     never: 'OVO never asks for your OVO PIN or one-time code (OTP), whether by phone, text message or chat. Never share them with anyone.',
-    vaCaption: 'OVO virtual account number by bank',
+    vaCaption: `OVO virtual account number: bank code (bold) + OVO phone number. Example for ${EXAMPLE_PHONE}:`,
     vaBank: 'Bank',
-    vaCode: 'Bank code',
-    vaExample: `Example for ${EXAMPLE_PHONE}`,
+    vaNumber: 'Virtual account number',
     vaOther: 'Other banks: find your virtual account number in the Top Up menu of the OVO app.',
     back: 'All top-up options',
     indexTitle: 'How to top up your OVO balance',
@@ -307,9 +305,9 @@ function virtualAccountTable(lang: PageLang): SafeHtml {
   const t = COMMON[lang];
   return html`<div class="table-wrap"><table class="table">
 <caption>${t.vaCaption}</caption>
-<thead><tr><th scope="col">${t.vaBank}</th><th scope="col">${t.vaCode}</th><th scope="col">${t.vaExample}</th></tr></thead>
+<thead><tr><th scope="col">${t.vaBank}</th><th scope="col">${t.vaNumber}</th></tr></thead>
 <tbody>
-${VIRTUAL_ACCOUNT_CODES.map((v) => html`<tr><th scope="row">${v.bank}</th><td class="mono">${v.code}</td><td class="mono">${v.code}${EXAMPLE_PHONE}</td></tr>
+${VIRTUAL_ACCOUNT_CODES.map((v) => html`<tr><th scope="row">${v.bank}</th><td class="va"><strong>${v.code}</strong>${EXAMPLE_PHONE}</td></tr>
 `)}</tbody>
 </table></div>
 <p class="lead">${t.vaOther}</p>`;

@@ -23,6 +23,7 @@ export interface MerchantInput {
 
 export async function insertMerchant(tx: Tx, input: MerchantInput, now: number): Promise<Merchant> {
   const settlementAccountId = await createAccount(tx, 'merchant_settlement', now);
+  const pointsSettlementAccountId = await createAccount(tx, 'merchant_points_settlement', now);
   await tx.insertInto('merchants').values({
     merchant_id: input.merchantId,
     name: input.name,
@@ -39,6 +40,7 @@ export async function insertMerchant(tx: Tx, input: MerchantInput, now: number):
     max_amount: input.maxAmount ?? null,
     status: 'active',
     settlement_account_id: settlementAccountId,
+    points_settlement_account_id: pointsSettlementAccountId,
     created_at: BigInt(now),
   }).execute();
   return (await findMerchant(tx, input.merchantId))!;
@@ -99,5 +101,6 @@ function toMerchant(row: Selectable<MerchantTable>): Merchant {
     maxAmount: row.max_amount === null ? null : BigInt(row.max_amount),
     status: row.status === 'suspended' ? 'suspended' : 'active',
     settlementAccountId: BigInt(row.settlement_account_id),
+    pointsSettlementAccountId: BigInt(row.points_settlement_account_id ?? 0n),
   };
 }

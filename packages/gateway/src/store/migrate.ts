@@ -1,9 +1,15 @@
 import { Migrator, type Migration, type MigrationProvider } from 'kysely';
 import type { Database } from './database.ts';
 import * as foundation from './migrations/001-foundation.ts';
+import * as payments from './migrations/002-payments.ts';
+import * as walletApp from './migrations/003-wallet-app.ts';
 
 // Listed in code, not read from a folder, so the migrations travel with the module graph.
-const MIGRATIONS = [['001-foundation', foundation]] as const;
+const MIGRATIONS = [
+  ['001-foundation', foundation],
+  ['002-payments', payments],
+  ['003-wallet-app', walletApp],
+] as const;
 
 export async function migrateToLatest(database: Database): Promise<void> {
   const provider: MigrationProvider = {

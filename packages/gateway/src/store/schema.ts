@@ -19,6 +19,7 @@ export interface MerchantTable {
   max_amount: bigint | null;
   status: string;
   settlement_account_id: bigint;
+  points_settlement_account_id: bigint | null;
   created_at: bigint;
 }
 
@@ -119,7 +120,66 @@ export interface OutboxTable {
   delivered_at: bigint | null;
 }
 
+export interface PaymentTable {
+  trx_id: string;
+  merchant_id: string;
+  bill_no: string;
+  fingerprint: string;
+  wallet_id: bigint;
+  phone: string;
+  cust_name: string;
+  email: string;
+  bill_desc: string;
+  amount: bigint;
+  pay_type: string;
+  cash_amount: bigint;
+  points_amount: bigint;
+  cash_hold_id: bigint | null;
+  points_hold_id: bigint | null;
+  status: string;
+  payment_reff: string;
+  page_token: string;
+  needs_otp: bigint;
+  auth_step: string;
+  browser_key_hash: string | null;
+  csrf_token: string;
+  otp_hash: string | null;
+  otp_expires_at: bigint | null;
+  otp_attempts: bigint;
+  otp_sends: bigint;
+  otp_sent_at: bigint | null;
+  failure_reason: string | null;
+  cancel_reason: string | null;
+  created_at: bigint;
+  expires_at: bigint;
+  finished_at: bigint | null;
+}
+
+export interface WalletSessionTable {
+  /** SHA-256 (base64url) of the cookie token. */
+  id: string;
+  phone: string;
+  wallet_id: bigint | null;
+  state: string;
+  csrf_token: string;
+  otp_hash: string | null;
+  otp_expires_at: bigint | null;
+  otp_attempts: bigint;
+  otp_sends: bigint;
+  otp_sent_at: bigint | null;
+  new_phone: string | null;
+  change_state: string | null;
+  flash: string | null;
+  flash_kind: string | null;
+  end_reason: string | null;
+  created_at: bigint;
+  idle_expires_at: bigint;
+  expires_at: bigint;
+  ended_at: bigint | null;
+}
+
 export interface Schema {
+  payments: PaymentTable;
   merchants: MerchantTable;
   accounts: AccountTable;
   transfers: TransferTable;
@@ -128,4 +188,5 @@ export interface Schema {
   link_sessions: LinkSessionTable;
   sms_messages: SmsMessageTable;
   outbox: OutboxTable;
+  wallet_sessions: WalletSessionTable;
 }

@@ -1,0 +1,175 @@
+import type { ValidRequest } from '@ovo-tokenize/protocol';
+import type { GatewayContext } from '../context.ts';
+import { DomainError } from '../domain/errors.ts';
+import type { Merchant } from '../domain/merchant.ts';
+import { paymentFingerprint, splitPayment, type Payment, type PaymentStatus } from '../domain/payment.ts';
+import { randomToken } from '../domain/random.ts';
+import { hold, postHold, voidHold } from '../store/ledger.ts';
+import { findMerchant } from '../store/merchants.ts';
+import { findPayment, findPaymentByBill, insertPayment, listExpiredPayments, updatePendingPayment } from '../store/payments.ts';
+import { inTransaction, type Tx } from '../store/transaction.ts';
+import { walletBalances } from '../store/wallets.ts';
+import { requireUsableLink } from './link-check.ts';
+import { enqueuePaymentNotification } from './payment-notifications.ts';
+
+/**
+ * Creates a payment (spec §4.3): funds are held at once, by the split fixed now. At or below the merchant's
+ * pinless limit it completes immediately; otherwise the customer authorises on the hosted page. The same
+ * bill_no with the same content returns the same payment; with other content it is refused (14).
+ */
+export async function createPayment(ctx: GatewayContext, merchant: Merchant, request: ValidRequest<'payment'>): Promise<Payment> {
+  if (merchant.maxAmount !== null && request.bill_total > merchant.maxAmount) {
+    throw new DomainError('amount_invalid', `bill_total is above this merchant's limit of Rp ${merchant.maxAmount}`);
+  }
+  const fingerprint = paymentFingerprint(request);
+  const existing = await findPaymentByBill(ctx.database.db, merchant.merchantId, request.bill_no);
+  if (existing) return sameOrder(existing, fingerprint);
+
+  const { wallet } = await requireUsableLink(ctx, merchant, request.phone_no, request.cust_name);
+  const pinless = request.bill_total <= merchant.pinlessLimit;
+  try {
+    const payment = await inTransaction(ctx.database, async (tx) => {
+      const now = ctx.clock.now();
+      if (request.pay_type === '2' && ctx.database.kind === 'postgres') {
+        // The split depends on the points balance read here: hold both rows until the holds are placed.
+        await tx.selectFrom('accounts').select('id').where('id', 'in', [wallet.cashAccountId, wallet.pointsAccountId])
+          .orderBy('id').forUpdate().execute();
+      }
+      const split = splitPayment(request.bill_total, request.pay_type, await walletBalances(tx, wallet));
+      const trxId = newTrxId(ctx);
+      const reference = `payment:${trxId}`;
+      const cashHoldId = split.cash > 0n
+        ? await hold(tx, { debitAccountId: wallet.cashAccountId, creditAccountId: merchant.settlementAccountId, amount: split.cash, reference, now })
+        : null;
+      const pointsHoldId = split.points > 0n
+        ? await hold(tx, { debitAccountId: wallet.pointsAccountId, creditAccountId: merchant.pointsSettlementAccountId, amount: split.points, reference, now })
+        : null;
+      const created = await insertPayment(tx, {
+        trx_id: trxId,
+        merchant_id: merchant.merchantId,
+        bill_no: request.bill_no,
+        fingerprint,
+        wallet_id: wallet.id,
+        phone: request.phone_no,
+        cust_name: request.cust_name,
+        email: request.email,
+        bill_desc: request.bill_desc,
+        amount: request.bill_total,
+        pay_type: request.pay_type,
+        cash_amount: split.cash,
+        points_amount: split.points,
+        cash_hold_id: cashHoldId,
+        points_hold_id: pointsHoldId,
+        status: 'PENDING',
+        payment_reff: digits(ctx, 12),
+        page_token: randomToken(ctx.random),
+        needs_otp: merchant.paymentOtp ? 1n : 0n,
+        auth_step: merchant.paymentOtp ? 'otp' : 'pin',
+        browser_key_hash: null,
+        csrf_token: randomToken(ctx.random),
+        otp_hash: null,
+        otp_expires_at: null,
+        otp_attempts: 0n,
+        otp_sends: 0n,
+        otp_sent_at: null,
+        failure_reason: null,
+        cancel_reason: null,
+        created_at: BigInt(now),
+        expires_at: BigInt(now + ctx.config.payment_ttl_s * 1000),
+        finished_at: null,
+      });
+      return pinless ? settleInTransaction(ctx, tx, merchant, created, 'SUCCESS') : created;
+    });
+    if (pinless) ctx.wakeDeliveries();
+    return payment;
+  } catch (error) {
+    // The same bill_no raced in twice: the other request created it (and this one's holds rolled back).
+    const raced = await findPaymentByBill(ctx.database.db, merchant.merchantId, request.bill_no);
+    if (raced) return sameOrder(raced, fingerprint);
+    throw error;
+  }
+}
+
+function sameOrder(existing: Payment, fingerprint: string): Payment {
+  if (existing.fingerprint !== fingerprint) {
+    throw new DomainError('order_conflict', `bill_no ${existing.billNo} was already used for a different order`, { trx_id: existing.trxId });
+  }
+  return existing;
+}
+
+export type Outcome = Exclude<PaymentStatus, 'PENDING'>;
+
+/**
+ * Moves a PENDING payment to its outcome: holds posted for SUCCESS, voided otherwise; the notification is
+ * queued in the same transaction. Returns the payment as it now is (unchanged if it was no longer pending).
+ */
+export async function settlePayment(ctx: GatewayContext, payment: Payment, outcome: Outcome,
+  details: { failureReason?: string; cancelReason?: string } = {}): Promise<Payment> {
+  const merchant = await findMerchant(ctx.database.db, payment.merchantId);
+  if (!merchant) throw new Error(`merchant ${payment.merchantId} of payment ${payment.trxId} is gone`);
+  const settled = await inTransaction(ctx.database, (tx) => settleInTransaction(ctx, tx, merchant, payment, outcome, details));
+  if (settled.status === outcome) ctx.wakeDeliveries();
+  return settled;
+}
+
+async function settleInTransaction(ctx: GatewayContext, tx: Tx, merchant: Merchant, payment: Payment, outcome: Outcome,
+  details: { failureReason?: string; cancelReason?: string } = {}): Promise<Payment> {
+  const now = ctx.clock.now();
+  const moved = await updatePendingPayment(tx, payment.trxId, {
+    status: outcome,
+    auth_step: 'done',
+    otp_hash: null,
+    finished_at: BigInt(now),
+    failure_reason: details.failureReason ?? null,
+    cancel_reason: details.cancelReason ?? null,
+  });
+  const current = (await findPayment(tx, payment.trxId))!;
+  if (!moved) return current;
+  for (const holdId of [current.cashHoldId, current.pointsHoldId]) {
+    if (holdId === null) continue;
+    if (outcome === 'SUCCESS') await postHold(tx, holdId, now);
+    else await voidHold(tx, holdId, now);
+  }
+  await enqueuePaymentNotification(ctx, tx, merchant, current);
+  return current;
+}
+
+/** Releases the holds of payments nobody authorised in time, telling each merchant (7). Returns how many. */
+export async function expirePayments(ctx: GatewayContext, limit = 100): Promise<number> {
+  const due = await listExpiredPayments(ctx.database.db, ctx.clock.now(), limit);
+  for (const payment of due) await settlePayment(ctx, payment, 'EXPIRED', { failureReason: 'Payment expired' });
+  return due.length;
+}
+
+/** A payment of this merchant, by trx_id and bill_no together (both must match). */
+export async function findMerchantPayment(ctx: GatewayContext, merchant: Merchant, trxId: string, billNo: string): Promise<Payment> {
+  const payment = await findPayment(ctx.database.db, trxId);
+  if (!payment || payment.merchantId !== merchant.merchantId || payment.billNo !== billNo) {
+    throw new DomainError('transaction_unknown', `no transaction ${trxId} with bill_no ${billNo}`, { payment_status_code: '5' });
+  }
+  return payment;
+}
+
+/** Cancel Transaction (spec §4.10): a pending payment is cancelled and its hold released; a paid one answers 81. */
+export async function cancelPayment(ctx: GatewayContext, merchant: Merchant, trxId: string, billNo: string, reason: string): Promise<Payment> {
+  const payment = await findMerchantPayment(ctx, merchant, trxId, billNo);
+  const current = payment.status === 'PENDING' ? await settlePayment(ctx, payment, 'CANCELLED', { cancelReason: reason }) : payment;
+  if (current.status === 'SUCCESS') {
+    throw new DomainError('already_paid', 'the transaction has already been paid', { merchant: merchant.name, payment_status_code: '2' });
+  }
+  if (current.status !== 'CANCELLED') {
+    throw new DomainError('not_cancellable', `the transaction is ${current.status.toLowerCase()} and can no longer be cancelled`);
+  }
+  return current;
+}
+
+/** 16 digits, never starting with 0, from the CSPRNG (spec §4.3: unique; the primary key enforces it). */
+function newTrxId(ctx: GatewayContext): string {
+  return String(ctx.random.int(1, 10)) + digits(ctx, 15);
+}
+
+function digits(ctx: GatewayContext, count: number): string {
+  let out = '';
+  while (out.length < count) out += String(ctx.random.int(0, 1_000_000)).padStart(6, '0');
+  return out.slice(0, count);
+}
