@@ -8,3 +8,4 @@ export * from './decoded-fields.ts';
 export * from './codec-json.ts';
 export * from './codec-xml.ts';
 export * from './wire.ts';
+export * from './codec-reply.ts';

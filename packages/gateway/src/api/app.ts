@@ -3,13 +3,15 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import type { GatewayContext } from '../context.ts';
 import { registerActivationPages } from '../pages/activation-pages.ts';
 import { registerAssets } from '../pages/assets.ts';
+import { registerPaymentPages } from '../pages/payment-pages.ts';
 import { notice, renderPage } from '../pages/layout.ts';
 import { registerSandboxRoutes } from '../pages/sandbox-routes.ts';
 import { registerTopupPages } from '../pages/topup-pages.ts';
+import { registerWalletApp } from '../pages/wallet-app.ts';
 import { OPERATIONS_BY_NAME } from './operations/index.ts';
-import { registerOperation } from './operation-route.ts';
+import { failure, registerOperation, sendReply } from './operation-route.ts';
 import { registerSecurityHeaders } from './security-headers.ts';
-import { isOperationName } from '@ovo-tokenize/protocol';
+import { isOperationName, type OperationName } from '@ovo-tokenize/protocol';
 
 const API_PATH = /^\/(ovo|cvr|pws)\//;
 
@@ -39,7 +41,9 @@ export function buildApp(ctx: GatewayContext, logger: FastifyServerOptions['logg
   registerAssets(app);
   registerTopupPages(app);
   registerActivationPages(app, ctx);
+  registerPaymentPages(app, ctx);
   registerSandboxRoutes(app, ctx);
+  registerWalletApp(app, ctx);
 
   app.get('/health', async (_request, reply) => {
     await ctx.database.db.selectFrom('merchants').select('merchant_id').limit(1).execute();
@@ -51,7 +55,11 @@ export function buildApp(ctx: GatewayContext, logger: FastifyServerOptions['logg
     if (!isOperationName(op)) throw new Error(`extra path ${path} names unknown operation "${op}"`);
     extra.set(op, [...(extra.get(op) ?? []), path]);
   }
-  for (const operation of Object.values(OPERATIONS_BY_NAME)) registerOperation(app, ctx, operation, extra.get(operation.name));
+  // Route pattern → operation, so that replies the error handler writes (413, 415) still name their operation.
+  const operationOfRoute = new Map<string, OperationName>();
+  for (const operation of Object.values(OPERATIONS_BY_NAME)) {
+    for (const path of registerOperation(app, ctx, operation, extra.get(operation.name))) operationOfRoute.set(path, operation.name);
+  }
 
   app.setErrorHandler((error: { statusCode?: number; code?: string; message: string }, request, reply) => {
     const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
@@ -59,9 +67,12 @@ export function buildApp(ctx: GatewayContext, logger: FastifyServerOptions['logg
     const reason = status === 413 ? `body larger than ${ctx.config.body_bytes_max} bytes`
       : status === 415 ? 'unsupported Content-Type'
         : status === 500 ? RESPONSE_CODES['96'].desc : 'request could not be read';
-    if (API_PATH.test(request.url) || request.method === 'POST' && !request.url.startsWith('/activation') && !request.url.startsWith('/wallet')) {
+    const op = operationOfRoute.get(request.routeOptions.url ?? '');
+    // Merchants' systems get a reply in the protocol's format; people on the hosted pages get a page.
+    if (op || API_PATH.test(request.url)) {
       const format: WireFormat = formatFromContentType(request.headers['content-type']) ?? 'json';
       const code = status === 500 ? '96' : '30';
+      if (op) return sendReply(reply, format, op, failure(code, reason), status);
       return reply.status(status).type(contentTypeOf(format)).send(serialize(format, {
         response_code: code, response_desc: `${RESPONSE_CODES[code].desc}: ${reason}`,
       }));

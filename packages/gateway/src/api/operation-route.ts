@@ -11,11 +11,13 @@ import { findMerchant } from '../store/merchants.ts';
 import { RESPONSE_CODE_OF } from './error-codes.ts';
 import type { Operation } from './operation.ts';
 
-export function registerOperation(app: FastifyInstance, ctx: GatewayContext, operation: Operation, extraPaths: readonly string[] = []): void {
-  const paths = [`/ovo/${operation.name}`, ...(operation.faspayPaths ?? []), ...extraPaths];
-  for (const url of new Set(paths)) {
+/** Routes `operation` at /ovo/<name>, its Faspay paths and `extraPaths`; returns the paths it routed. */
+export function registerOperation(app: FastifyInstance, ctx: GatewayContext, operation: Operation, extraPaths: readonly string[] = []): string[] {
+  const paths = [...new Set([`/ovo/${operation.name}`, ...(operation.faspayPaths ?? []), ...extraPaths])];
+  for (const url of paths) {
     app.post(url, (request, reply) => runOperation(ctx, operation, request, reply));
   }
+  return paths;
 }
 
 /** The pipeline every call goes through: format → parse → validate → merchant → IP → signature → handler. */
@@ -36,12 +38,12 @@ async function runOperation(ctx: GatewayContext, operation: Operation, request: 
     if (!merchant) throw new ProtocolError('03', `merchant_id ${valid.merchant_id} is not registered`);
     if (merchant.status !== 'active') throw new ProtocolError('63', 'merchant is suspended');
     if (!isIpAllowed(merchant, request.ip)) throw new ProtocolError('56', `requests from ${request.ip} are not allowed for this merchant`);
-    const signed = (valid as Record<string, unknown>)[spec.signedField] as string;
-    const expected = requestSignature(merchant.userId, merchant.password, signed);
-    if (!signaturesEqual(expected, valid.signature)) throw new ProtocolError('55', 'signature does not match');
+    if (!signatureMatches(merchant, fields, valid as Record<string, unknown>, spec.signedField)) {
+      throw new ProtocolError('55', 'signature does not match');
+    }
     if (merchant.hmacSecret) {
       const check = verifyHmacSignatureHeader(merchant.hmacSecret, headerValue(request, 'x-signature'), raw, Math.floor(ctx.clock.now() / 1000));
-      if (!check.ok) throw new ProtocolError('55', `X-Signature header is ${check.reason}`);
+      if (!check.ok) throw new ProtocolError('55', HMAC_PROBLEM[check.reason]);
     }
     const fieldsOut = await operation.handle(ctx, { merchant, request: valid as never });
     return sendReply(reply, format, operation.name, { ...echo, ...fieldsOut });
@@ -54,6 +56,28 @@ async function runOperation(ctx: GatewayContext, operation: Operation, request: 
     return sendReply(reply, format, operation.name, { ...echo, ...failure('96', RESPONSE_CODES['96'].desc) });
   }
 }
+
+/**
+ * The merchant signs the field as it sent it (`6281…` or `+6281…` included), while validation normalises a
+ * phone to `08…`; either spelling is accepted, both need the password. Both are always computed and compared,
+ * so timing does not tell which one matched.
+ */
+function signatureMatches(merchant: { userId: string; password: string }, fields: Record<string, string>,
+  valid: Record<string, unknown>, signedField: string): boolean {
+  const given = valid.signature as string;
+  const normalised = valid[signedField] as string;
+  const asSent = (Object.hasOwn(fields, signedField) ? fields[signedField] ?? '' : '').trim();
+  const matchesNormalised = signaturesEqual(requestSignature(merchant.userId, merchant.password, normalised), given);
+  const matchesAsSent = signaturesEqual(requestSignature(merchant.userId, merchant.password, asSent), given);
+  return matchesNormalised || matchesAsSent;
+}
+
+const HMAC_PROBLEM = {
+  missing: 'X-Signature header is missing',
+  malformed: 'X-Signature header is malformed',
+  stale: 'X-Signature timestamp is outside the allowed clock skew',
+  mismatch: 'X-Signature does not match the body',
+} as const;
 
 const ECHOED = ['merchant_id', 'phone_no', 'payment_channel', 'merchant', 'bill_no', 'trx_id'] as const;
 

@@ -3,7 +3,7 @@ import type { Merchant } from '../domain/merchant.ts';
 import { findMerchant, insertMerchant, listMerchants, updateMerchant, type MerchantChanges } from '../store/merchants.ts';
 import { inTransaction } from '../store/transaction.ts';
 import { withDatabase } from './database-option.ts';
-import { collect, httpUrl, merchantId, printTable, rupiah, wireFormat } from './parse.ts';
+import { collectIp, httpUrl, merchantId, printTable, rupiah, wireFormat } from './parse.ts';
 
 interface MerchantFlags {
   name?: string; userId?: string; password?: string; callbackUrl?: string; returnUrl?: string; notifyUrl?: string;
@@ -27,7 +27,7 @@ function merchantSettings(command: Command, required: boolean): Command {
   option('--return-url <url>', "where the customer's browser goes after activation", httpUrl);
   option('--notify-url <url>', 'receives payment notifications (POST)', httpUrl);
   option('--notify-format <format>', 'json or xml (default json)', wireFormat);
-  option('--allow-ip <ip>', 'accept API calls only from this address (repeatable)', collect);
+  option('--allow-ip <ip>', 'accept API calls only from this address (repeatable)', collectIp);
   option('--hmac-secret <secret>', 'require and send X-Signature HMAC headers');
   option('--pinless-limit <rupiah>', 'payments up to this amount need no PIN (default 0)', rupiah);
   command.option('--payment-otp', 'ask for an SMS code before the PIN on payments');

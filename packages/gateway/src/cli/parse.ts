@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { normalizePhone } from '@ovo-tokenize/protocol';
 import { InvalidArgumentError } from 'commander';
 
@@ -39,6 +40,12 @@ export function wireFormat(value: string): 'json' | 'xml' {
 }
 
 export function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+/** A repeatable IPv4/IPv6 address option: a typo would otherwise lock the merchant out with 56. */
+export function collectIp(value: string, previous: string[] = []): string[] {
+  if (isIP(value) === 0) throw new InvalidArgumentError('must be an IP address (IPv4 or IPv6)');
   return [...previous, value];
 }
 

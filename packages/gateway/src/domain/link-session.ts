@@ -37,4 +37,5 @@ export const LINK_FAILURE = {
   pinLocked: 'PIN locked after too many wrong attempts',
   cancelled: 'Cancelled by customer',
   walletSuspended: 'OVO account is not active',
+  phoneChanged: 'The OVO account changed its phone number',
 } as const;

@@ -169,6 +169,11 @@ export async function submitPin(ctx: GatewayContext, input: StepInput & { pin: s
     await finish(ctx, session, merchant, '01', LINK_FAILURE.walletSuspended, 'pin');
     return { kind: 'finished' };
   }
+  // The code went to the number the session was opened for; a wallet that moved since must link anew.
+  if (wallet.phone !== session.phone) {
+    await finish(ctx, session, merchant, '01', LINK_FAILURE.phoneChanged, 'pin');
+    return { kind: 'finished' };
+  }
   const limits = { attemptsMax: ctx.config.pin_attempts_max, lockS: ctx.config.pin_lock_s };
   const now = ctx.clock.now();
   if (isPinLocked(wallet, now) || !(await reservePinAttempt(ctx.database.db, wallet.id, now, limits))) {

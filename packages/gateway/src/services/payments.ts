@@ -122,7 +122,7 @@ async function settleInTransaction(ctx: GatewayContext, tx: Tx, merchant: Mercha
     finished_at: BigInt(now),
     failure_reason: details.failureReason ?? null,
     cancel_reason: details.cancelReason ?? null,
-  });
+  }, outcome === 'SUCCESS' ? { unexpiredAt: now } : {}); // a payment past its time can no longer succeed
   const current = (await findPayment(tx, payment.trxId))!;
   if (!moved) return current;
   for (const holdId of [current.cashHoldId, current.pointsHoldId]) {

@@ -24,8 +24,9 @@ export async function findPaymentByPageToken(tx: Tx, token: string): Promise<Pay
 
 /** Applies `changes` only while the payment is still PENDING (and at `authStep` when given). Returns whether it applied. */
 export async function updatePendingPayment(tx: Tx, trxId: string, changes: Updateable<PaymentTable>,
-  expected: { authStep?: AuthStep; otpAttempts?: number; otpSends?: number } = {}): Promise<boolean> {
+  expected: { authStep?: AuthStep; otpAttempts?: number; otpSends?: number; unexpiredAt?: number } = {}): Promise<boolean> {
   let query = tx.updateTable('payments').set(changes).where('trx_id', '=', trxId).where('status', '=', 'PENDING');
+  if (expected.unexpiredAt !== undefined) query = query.where('expires_at', '>', BigInt(expected.unexpiredAt));
   if (expected.authStep !== undefined) query = query.where('auth_step', '=', expected.authStep);
   if (expected.otpAttempts !== undefined) query = query.where('otp_attempts', '=', BigInt(expected.otpAttempts));
   if (expected.otpSends !== undefined) query = query.where('otp_sends', '=', BigInt(expected.otpSends));

@@ -62,15 +62,17 @@ export async function findWalletSession(tx: Tx, id: string): Promise<WalletSessi
 }
 
 /**
- * Applies `changes` only while the session is still as `expected` says (state, and when given the attempt
- * count and phone-change step), so two racing requests cannot both move it. Returns whether it applied.
+ * Applies `changes` only while the session is still as `expected` says (state, and when given the attempt or
+ * send count and the phone-change step and number), so two racing requests cannot both move it. Returns
+ * whether it applied.
  */
 export async function updateWalletSession(tx: Tx, id: string,
-  expected: { state: WalletSessionState; otpAttempts?: number; otpSends?: number; changeState?: PhoneChangeState | null },
+  expected: { state: WalletSessionState; otpAttempts?: number; otpSends?: number; changeState?: PhoneChangeState | null; newPhone?: string },
   changes: Updateable<WalletSessionTable>): Promise<boolean> {
   let query = tx.updateTable('wallet_sessions').set(changes).where('id', '=', id).where('state', '=', expected.state);
   if (expected.otpAttempts !== undefined) query = query.where('otp_attempts', '=', BigInt(expected.otpAttempts));
   if (expected.otpSends !== undefined) query = query.where('otp_sends', '=', BigInt(expected.otpSends));
+  if (expected.newPhone !== undefined) query = query.where('new_phone', '=', expected.newPhone);
   if (expected.changeState !== undefined) {
     query = expected.changeState === null ? query.where('change_state', 'is', null) : query.where('change_state', '=', expected.changeState);
   }
@@ -135,4 +137,9 @@ function toWalletSession(row: Selectable<WalletSessionTable>): WalletSession {
     idleExpiresAt: Number(row.idle_expires_at),
     expiresAt: Number(row.expires_at),
   };
+}
+
+/** Leaves a one-line message for the page the browser is redirected to (shown once). */
+export async function setWalletSessionFlash(tx: Tx, id: string, kind: FlashKind, text: string): Promise<void> {
+  await tx.updateTable('wallet_sessions').set({ flash: text, flash_kind: kind }).where('id', '=', id).execute();
 }

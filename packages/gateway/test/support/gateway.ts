@@ -46,6 +46,8 @@ export interface TestGatewayOptions {
   merchants?: MerchantInput[];
   random?: Random;
   delivery?: Partial<DeliveryDispatcherOptions>;
+  /** How often abandoned sessions are expired (the gateway's default is 5 s). */
+  sweepIntervalMs?: number;
 }
 
 /** A gateway listening on 127.0.0.1:<free port> over a fresh, migrated database; closed after the test file. */
@@ -59,6 +61,7 @@ export async function startTestGateway(kind: DatabaseKind, options: TestGatewayO
     random: options.random,
     config: { port: 0, host: '127.0.0.1', sandbox: true, ...options.config },
     delivery: { pollIntervalMs: 100, backoffBaseMs: 200, ...options.delivery },
+    sweepIntervalMs: options.sweepIntervalMs,
   });
   let closed = false;
   const close = async () => {

@@ -1,0 +1,462 @@
+// `npm run bench`: the gateway's throughput and latency on SQLite and on PostgreSQL, each next to a
+// ceiling (GET /health on the same server, measured in the same run) so that ratios can be compared
+// across noisy machines. Prints a table per database and writes bench/results.json. See bench/README.md.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, platform, release, tmpdir, totalmem, arch } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { formatJakartaDate, jakartaDayEndExclusive, jakartaDayStart } from '@ovo-tokenize/protocol';
+import pg from 'pg';
+import { sql } from 'kysely';
+import { verifyPin } from '../packages/gateway/src/domain/pin.ts';
+import { startGateway, type Gateway } from '../packages/gateway/src/server.ts';
+import { settlePayment } from '../packages/gateway/src/services/payments.ts';
+import type { DatabaseKind } from '../packages/gateway/src/store/database.ts';
+import { findPayment } from '../packages/gateway/src/store/payments.ts';
+import { findWallet } from '../packages/gateway/src/store/wallets.ts';
+// @ts-expect-error plain JavaScript helper shared with the test runner
+import { startEmbeddedPostgres } from '../scripts/embedded-postgres.mjs';
+import { explainHistory } from './explain.ts';
+import type { FromWorker, Job, Measurement, ToWorker } from './jobs.ts';
+import { PageStatusError, authoriseOnPage } from './page-client.ts';
+import { printDatabaseReport, type DatabaseReport, type HistoryPlans, type Row } from './report.ts';
+import { PIN, PIN_AMOUNT, PINLESS_AMOUNT, seedWorld, type Customer, type World } from './seed.ts';
+
+const DURATION_S = positiveNumber('OVO_BENCH_DURATION_S', 6);
+const WARMUP_S = positiveNumber('OVO_BENCH_WARMUP_S', 1);
+const CONNECTIONS = positiveNumber('OVO_BENCH_CONNECTIONS', 16);
+const HISTORY_SIZES = [100, 100_000] as const;
+const HISTORY_PAGE_LIMIT = 20;
+const DRAIN_TIMEOUT_MS = 30_000;
+const DAY_MS = 24 * 60 * 60 * 1000;
+const RESULTS_PATH = fileURLToPath(new URL('./results.json', import.meta.url));
+const OK = '"response_code":"00"';
+
+// ---------------------------------------------------------------------------------------------------------
+// The load thread.
+
+type Authorise = (trxId: string, pin: string) => Promise<void>;
+
+class LoadThread {
+  private readonly worker = new Worker(new URL('./load-worker.mjs', import.meta.url));
+  private readonly waiting = new Map<number, { resolve(m: Measurement): void; reject(e: Error): void }>();
+  private nextId = 0;
+  /** Runs pin-pair authorisations in this (the gateway's) thread when the page is not there. */
+  authorise: Authorise = async () => { throw new Error('no gateway to authorise in'); };
+  readonly receiverUrl: Promise<string>;
+
+  constructor() {
+    let ready: (url: string) => void;
+    this.receiverUrl = new Promise((resolve) => { ready = resolve; });
+    this.worker.on('message', (message: FromWorker) => {
+      if (message.type === 'ready') ready(message.receiverUrl);
+      else if (message.type === 'authorise') {
+        this.authorise(message.trxId, message.pin).then(
+          () => this.post({ type: 'authorised', id: message.id }),
+          (error: unknown) => this.post({ type: 'authorised', id: message.id, error: error instanceof Error ? error.message : String(error) }),
+        );
+      } else {
+        const waiter = this.waiting.get(message.id);
+        this.waiting.delete(message.id);
+        if (message.measurement) waiter?.resolve(message.measurement);
+        else waiter?.reject(new Error(`load thread: ${message.error}`));
+      }
+    });
+    this.worker.on('error', (error) => {
+      for (const w of this.waiting.values()) w.reject(error);
+      this.waiting.clear();
+    });
+  }
+
+  run(job: Job): Promise<Measurement> {
+    const id = ++this.nextId;
+    return new Promise((resolve, reject) => {
+      this.waiting.set(id, { resolve, reject });
+      this.post({ type: 'run', id, job });
+    });
+  }
+
+  private post(message: ToWorker): void {
+    this.worker.postMessage(message);
+  }
+
+  terminate(): Promise<number> {
+    return this.worker.terminate();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Databases.
+
+interface BenchDatabase {
+  kind: DatabaseKind;
+  url: string;
+  setup: string;
+  drop(): Promise<void>;
+}
+
+let embedded: { stop(): Promise<void> } | undefined;
+
+async function sqliteDatabase(): Promise<BenchDatabase> {
+  const dir = mkdtempSync(join(tmpdir(), 'ovo-bench-'));
+  return {
+    kind: 'sqlite',
+    url: `sqlite:${join(dir, 'bench.sqlite')}`,
+    setup: 'temp file, WAL, synchronous=NORMAL (the gateway\'s settings)',
+    drop: async () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+async function postgresDatabase(): Promise<BenchDatabase> {
+  let admin = process.env.OVO_BENCH_PG_URL;
+  let setup = 'OVO_BENCH_PG_URL, fresh database';
+  if (!admin) {
+    const server = await startEmbeddedPostgres();
+    embedded = server;
+    admin = server.url as string;
+    setup = 'embedded server on this machine (fsync=off, synchronous_commit=off), gateway pool of 10';
+  }
+  const name = `ovo_bench_${process.pid}_${Date.now()}`;
+  await withAdmin(admin, (c) => c.query(`create database ${name}`));
+  const url = new URL(admin);
+  url.pathname = `/${name}`;
+  return {
+    kind: 'postgres',
+    url: url.toString(),
+    setup,
+    drop: async () => {
+      await withAdmin(admin, (c) => c.query(`drop database if exists ${name} with (force)`));
+    },
+  };
+}
+
+async function withAdmin<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// One database.
+
+interface Operation {
+  name: string;
+  job: Job;
+  note?: string;
+  /** Creates payments, so notifications follow: let them drain before the next run. */
+  notifies?: boolean;
+  /** Checks after the run; returns failures found in the database. */
+  verify?: (measurements: Measurement[]) => Promise<string[]>;
+}
+
+async function benchDatabase(target: BenchDatabase, load: LoadThread): Promise<DatabaseReport> {
+  const gateway = await startGateway({
+    config: { port: 0, host: '127.0.0.1', sandbox: true, databaseUrl: target.url },
+    logger: false,
+  });
+  const failures: string[] = [];
+  try {
+    const { ctx, url } = gateway;
+    const version = await databaseVersion(gateway);
+    process.stdout.write(`\n[${target.kind}] seeding (merchant, ${CONNECTIONS} paying customers, history of ${HISTORY_SIZES.join(' and ')})… `);
+    const t0 = Date.now();
+    const world = await seedWorld(ctx, { payers: CONNECTIONS, receiverUrl: await load.receiverUrl, historySizes: HISTORY_SIZES });
+    console.log(`${((Date.now() - t0) / 1000).toFixed(1)} s`);
+
+    const tag = target.kind === 'sqlite' ? 'SQ' : 'PG';
+    const bodies = (op: string, extra: (c: Customer, i: number) => Record<string, string>) =>
+      world.payers.map((c, i) => operationBody(world, c, op, extra(c, i)));
+    const paymentFields = (prefix: string, amount: bigint) => (c: Customer, i: number) => ({
+      bill_no: `${prefix}${tag}-__N__`, bill_desc: 'Bench order', bill_total: String(amount), bill_currency: 'IDR',
+      cust_name: c.name, email: 'customer@example.com', pay_type: String(i % 3),
+    });
+    const json = { 'content-type': 'application/json' };
+    const common = { url, connections: CONNECTIONS, durationS: DURATION_S } as const;
+
+    // Every operation once, with its reply checked in full, before anything is timed.
+    const historyCases: Array<World['history'][number] & { range: HistoryRange; total: number }> = [];
+    for (const range of historyRanges()) {
+      for (const h of world.history) {
+        const reply = await postJson(url, '/ovo/history', operationBody(world, h.customer, 'history', historyFields(world, range)));
+        const rows = Object.keys((reply.list_transaction ?? {}) as object).length;
+        if (reply.response_code !== '00' || rows !== Math.min(HISTORY_PAGE_LIMIT, Number(reply.total))) {
+          failures.push(`history precheck (${h.transactions} tx, ${range.label}): ${JSON.stringify(reply).slice(0, 300)}`);
+        }
+        historyCases.push({ ...h, range, total: Number(reply.total) });
+      }
+    }
+    const authorisation = await probeAuthorisation(gateway, world, tag, failures);
+    load.authorise = (trxId, pin) => authoriseInProcess(gateway, trxId, pin);
+
+    const ceiling = (when: string): Operation => ({
+      name: `ceiling: GET /health (${when})`,
+      job: { kind: 'autocannon', ...common, method: 'GET', path: '/health', headers: {}, bodies: [], expect: { status: 200, includes: ['"status":"ok"'] } },
+    });
+    const operations: Operation[] = [
+      ceiling('start'),
+      {
+        name: 'balance: POST /ovo/balance',
+        job: { kind: 'autocannon', ...common, method: 'POST', path: '/ovo/balance', headers: json, bodies: bodies('balance', () => ({})), expect: { status: 200, includes: [OK, '"balance"'] } },
+      },
+      {
+        name: 'payment, pinless: POST /ovo/payment',
+        note: `Rp ${PINLESS_AMOUNT}, pay_type 0/1/2, SUCCESS at once, notification queued`,
+        notifies: true,
+        job: { kind: 'autocannon', ...common, method: 'POST', path: '/ovo/payment', headers: json, bodies: bodies('payment', paymentFields('S', PINLESS_AMOUNT)), expect: { status: 200, includes: [OK, '"status":"SUCCESS"'] } },
+      },
+      {
+        name: authorisation.mode === 'page' ? 'payment + PIN: POST payment, GET page, POST pin' : 'payment + PIN: POST payment, in-process authorise',
+        note: authorisation.mode === 'page' ? 'per pair; scrypt PIN check dominates' : 'per pair; verifyPin (scrypt) + settlePayment in the gateway thread',
+        job: { kind: 'pin-pairs', ...common, mode: authorisation.mode, pin: PIN, bodies: bodies('payment', paymentFields('P', PIN_AMOUNT)) },
+        verify: (ms) => verifyPinPayments(gateway, `P${tag}-`, ms),
+        notifies: true,
+      },
+      ...historyCases.map((h): Operation => ({
+        name: `history: ${h.transactions.toLocaleString('en-US')} tx, ${h.range.label}, page 1 × ${HISTORY_PAGE_LIMIT}`,
+        note: `total=${h.total}`,
+        job: {
+          kind: 'autocannon', ...common, method: 'POST', path: '/ovo/history', headers: json,
+          bodies: [operationBody(world, h.customer, 'history', historyFields(world, h.range))], expect: { status: 200, includes: [OK] },
+        },
+      })),
+      ceiling('end'),
+    ];
+
+    const measured: Array<{ op: Operation; m: Measurement }> = [];
+    const backlog: DatabaseReport['notificationBacklog'] = [];
+    for (const op of operations) {
+      process.stdout.write(`[${target.kind}] ${op.name} … `);
+      const warm = await load.run({ ...op.job, durationS: WARMUP_S });
+      const m = await load.run(op.job);
+      for (const run of [warm, m]) {
+        for (const sample of run.failureSamples) failures.push(`${op.name}: ${sample}`);
+        if (run.failures > run.failureSamples.length) failures.push(`${op.name}: … ${run.failures - run.failureSamples.length} more failures`);
+      }
+      if (op.verify) failures.push(...await op.verify([warm, m]));
+      console.log(`${m.reqPerSec.toFixed(1)} req/s${m.failures + warm.failures > 0 ? `, ${m.failures + warm.failures} FAILED` : ''}`);
+      measured.push({ op, m });
+      if (op.notifies) backlog.push({ after: op.name.split(':')[0]!, ...await drainNotifications(gateway) });
+    }
+
+    const start = measured[0]!.m.reqPerSec;
+    const end = measured[measured.length - 1]!.m.reqPerSec;
+    const mean = (start + end) / 2;
+    const rows: Row[] = measured.map(({ op, m }) => ({
+      operation: op.name, reqPerSec: m.reqPerSec, p50Ms: m.p50Ms, p99Ms: m.p99Ms, ratio: m.reqPerSec / mean, measurement: m,
+      ...(op.note !== undefined && { note: op.note }),
+    }));
+
+    const explain: HistoryPlans[] = [];
+    const most = world.history[world.history.length - 1]!;
+    for (const range of historyRanges()) {
+      explain.push({
+        transactions: most.transactions,
+        range: range.label,
+        plans: await explainHistory(ctx.database, {
+          merchantId: world.merchant.merchantId, walletId: most.customer.wallet.id,
+          fromMs: jakartaDayStart(range.start).getTime(), toMsExclusive: jakartaDayEndExclusive(range.end).getTime(),
+          offset: 0, limit: HISTORY_PAGE_LIMIT,
+        }),
+      });
+    }
+    return {
+      kind: target.kind, version, setup: target.setup, ceiling: { start, end, mean }, authorisation, rows, explain,
+      notificationBacklog: backlog, failures,
+    };
+  } finally {
+    await gateway.close();
+  }
+}
+
+/** The signed JSON body of a phone_no-signed operation for customer `c`. */
+function operationBody(world: World, c: Customer, op: string, fields: Record<string, string>): string {
+  return JSON.stringify({
+    request: op, merchant_id: world.merchant.merchantId, payment_channel: '720', phone_no: c.phone, ...fields, signature: c.signature,
+  });
+}
+
+interface HistoryRange { label: string; start: string; end: string }
+
+/** Page 1 over the last 30 days, and over the whole year the history spans (Jakarta dates, today included). */
+function historyRanges(): HistoryRange[] {
+  const now = Date.now();
+  const day = (daysAgo: number) => formatJakartaDate(new Date(now - daysAgo * DAY_MS));
+  return [
+    { label: '30 days', start: day(29), end: day(0) },
+    { label: 'full year', start: day(365), end: day(0) },
+  ];
+}
+
+function historyFields(world: World, range: HistoryRange): Record<string, string> {
+  return { merchant: world.merchant.name, start_date: range.start, end_date: range.end, page: '1', limit: String(HISTORY_PAGE_LIMIT) };
+}
+
+async function postJson(url: string, path: string, body: string): Promise<Record<string, unknown>> {
+  const res = await fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+  const text = await res.text();
+  try {
+    return { http_status: res.status, ...JSON.parse(text) as Record<string, unknown> };
+  } catch {
+    return { http_status: res.status, raw: text.slice(0, 200) };
+  }
+}
+
+/**
+ * Uses the hosted page when the gateway serves it and a PIN payment really completes through it; otherwise
+ * the pair is measured with the page's work done in-process, and the report says so.
+ */
+async function probeAuthorisation(gateway: Gateway, world: World, tag: string, failures: string[]): Promise<DatabaseReport['authorisation']> {
+  const c = world.payers[0]!;
+  const reply = await postJson(gateway.url, '/ovo/payment', operationBody(world, c, 'payment', {
+    bill_no: `PROBE${tag}-1`, bill_desc: 'Probe', bill_total: String(PIN_AMOUNT), bill_currency: 'IDR', cust_name: c.name,
+    email: 'customer@example.com', pay_type: '0',
+  }));
+  if (reply.response_code !== '00' || reply.status !== 'PENDING' || typeof reply.redirectURL !== 'string') {
+    failures.push(`PIN payment probe: ${JSON.stringify(reply).slice(0, 300)}`);
+    return { mode: 'in-process', reason: 'creating a PIN payment failed (see failures)' };
+  }
+  const trxId = String(reply.trx_id);
+  try {
+    await authoriseOnPage(reply.redirectURL, PIN);
+    const payment = await findPayment(gateway.ctx.database.db, trxId);
+    if (payment?.status !== 'SUCCESS') throw new Error(`after the PIN the payment is ${payment?.status}`);
+    return { mode: 'page', reason: 'POST /ovo/payment, GET /pay/:token (cookie + csrf_token), POST /pay/:token/pin (303), all over HTTP' };
+  } catch (error) {
+    if (error instanceof PageStatusError && error.status === 404 && error.message.startsWith('GET')) {
+      await authoriseInProcess(gateway, trxId, PIN);
+      return { mode: 'in-process', reason: 'GET /pay/:token answers 404 (the hosted payment page is not served yet): the pair is POST /ovo/payment over HTTP, then verifyPin (scrypt) + settlePayment called in the gateway\'s thread' };
+    }
+    failures.push(`hosted payment page: ${error instanceof Error ? error.message : String(error)}`);
+    return { mode: 'in-process', reason: 'the hosted page is served but did not complete a payment (see failures): measured in-process instead' };
+  }
+}
+
+/** What the page does after its checks, minus HTTP: the PIN hash, then the settlement. */
+async function authoriseInProcess(gateway: Gateway, trxId: string, pin: string): Promise<void> {
+  const { ctx } = gateway;
+  const payment = await findPayment(ctx.database.db, trxId);
+  if (!payment) throw new Error(`no payment ${trxId}`);
+  const wallet = await findWallet(ctx.database.db, payment.walletId);
+  if (!wallet || !(await verifyPin(pin, wallet.pinHash, ctx.config.pinPepper))) throw new Error(`PIN refused for ${trxId}`);
+  const settled = await settlePayment(ctx, payment, 'SUCCESS');
+  if (settled.status !== 'SUCCESS') throw new Error(`payment ${trxId} ended ${settled.status}`);
+}
+
+/** Every pair the load thread counted as done must be a SUCCESS payment in the database. */
+async function verifyPinPayments(gateway: Gateway, billPrefix: string, measurements: Measurement[]): Promise<string[]> {
+  const rows = await gateway.ctx.database.db.selectFrom('payments').select(['status', (eb) => eb.fn.countAll().as('n')])
+    .where('bill_no', 'like', `${billPrefix}%`).groupBy('status').execute();
+  const byStatus = Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
+  const done = measurements.reduce((sum, m) => sum + m.ok, 0);
+  const success = byStatus.SUCCESS ?? 0;
+  return success < done ? [`payment + PIN: ${done} pairs answered but only ${success} payments are SUCCESS (${JSON.stringify(byStatus)})`] : [];
+}
+
+/** Waits until the dispatcher has delivered every queued notification, so the next run starts quiet. */
+async function drainNotifications(gateway: Gateway): Promise<{ pending: number; waitedMs: number }> {
+  const started = Date.now();
+  for (;;) {
+    const row = await gateway.ctx.database.db.selectFrom('outbox').select((eb) => eb.fn.countAll().as('n'))
+      .where('status', '=', 'pending').executeTakeFirstOrThrow();
+    const pending = Number(row.n);
+    const waitedMs = Date.now() - started;
+    if (pending === 0 || waitedMs > DRAIN_TIMEOUT_MS) return { pending, waitedMs };
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+async function databaseVersion(gateway: Gateway): Promise<string> {
+  const db = gateway.ctx.database.db;
+  if (gateway.ctx.database.kind === 'sqlite') {
+    const { rows } = await sql<{ v: string }>`select sqlite_version() as v`.execute(db);
+    return rows[0]!.v;
+  }
+  const { rows } = await sql<{ server_version: string }>`show server_version`.execute(db);
+  return rows[0]!.server_version;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+
+function positiveNumber(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a positive number, got "${raw}"`);
+  return n;
+}
+
+function machine() {
+  const list = cpus();
+  return {
+    cpus: list.length,
+    cpuModel: list[0]?.model ?? 'unknown',
+    node: process.version,
+    platform: `${platform()} ${release()} ${arch()}`,
+    totalMemoryGiB: Number((totalmem() / 2 ** 30).toFixed(1)),
+    loadAverage: loadavg().map((n) => Number(n.toFixed(2))),
+  };
+}
+
+async function main(): Promise<number> {
+  const startedAt = new Date();
+  const before = machine();
+  console.log(`OVO Tokenize gateway benchmark — ${before.cpus} × ${before.cpuModel}, Node ${before.node}, load ${before.loadAverage.join(' ')}`);
+  console.log(`${CONNECTIONS} connections, ${WARMUP_S} s warm-up + ${DURATION_S} s per measurement; load generated on a worker thread of this process`);
+  const only = process.env.OVO_BENCH_ONLY;
+  const kinds = (['sqlite', 'postgres'] as const).filter((k) => !only || only === k);
+
+  const load = new LoadThread();
+  const reports: DatabaseReport[] = [];
+  const cleanups: Array<() => Promise<void>> = [];
+  let interrupted = false;
+  const onSignal = () => {
+    if (interrupted) process.exit(130);
+    interrupted = true;
+    console.error('\ninterrupted: cleaning up…');
+    void Promise.allSettled(cleanups.map((c) => c())).then(() => embedded?.stop()).finally(() => process.exit(130));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    for (const kind of kinds) {
+      const target = kind === 'sqlite' ? await sqliteDatabase() : await postgresDatabase();
+      cleanups.push(target.drop);
+      try {
+        reports.push(await benchDatabase(target, load));
+      } finally {
+        await target.drop();
+        cleanups.pop();
+      }
+    }
+  } finally {
+    await load.terminate();
+    await embedded?.stop();
+  }
+
+  for (const report of reports) printDatabaseReport(report);
+  const failures = reports.reduce((n, r) => n + r.failures.length, 0);
+  const results = {
+    timestamp: startedAt.toISOString(),
+    finishedAt: new Date().toISOString(),
+    machine: { ...before, loadAverageAtEnd: loadavg().map((n) => Number(n.toFixed(2))) },
+    settings: { connections: CONNECTIONS, warmupS: WARMUP_S, durationS: DURATION_S, historySizes: HISTORY_SIZES, historyPageLimit: HISTORY_PAGE_LIMIT },
+    databases: reports,
+    ok: failures === 0,
+  };
+  writeFileSync(RESULTS_PATH, `${JSON.stringify(results, null, 2)}\n`);
+  console.log(`\nwrote ${RESULTS_PATH}; ${failures === 0 ? 'every request answered as expected' : `${failures} FAILURE(S)`} (${((Date.now() - startedAt.getTime()) / 1000).toFixed(0)} s)`);
+  return failures === 0 ? 0 : 1;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,162 @@
+// The customer wallet app at /wallet, standing in for the OVO mobile app (spec §4.4: the customer unlinks
+// shops and changes the phone number here). Every state change is a POST answered with 303 back to a page,
+// so a reload never resubmits; a wrong entry re-renders the form (422) with the reason.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { GatewayContext } from '../context.ts';
+import {
+  cancelPhoneChange, confirmPhoneChange, linkedMerchants, resendPhoneChangeCode, sandboxTopUp, startPhoneChange,
+  submitPhoneChangeCode, unlinkMerchant, walletOverview,
+} from '../services/wallet-app.ts';
+import { parseRupiahInput } from '../services/wallet-app-format.ts';
+import {
+  WALLET_APP_LIMITS, cancelSignIn, currentView, newSignInNonce, requireSignedIn, resendSignInCode, signInCsrfToken,
+  signOut, startSignIn, submitSignInCode, submitSignInPin, type SignedIn, type WalletStep,
+} from '../services/wallet-app-session.ts';
+import { takeFlash } from '../store/wallet-sessions.ts';
+import { cookieHeader, formFields, readCookie } from './request-helpers.ts';
+import { WALLET_STYLESHEET, WALLET_STYLESHEET_ETAG } from './wallet-app-styles.ts';
+import {
+  WALLET_PATHS, renderHome, renderMerchants, renderPhone, renderSignIn, renderSignInCode, renderSignInPin, renderTopUp,
+  renderWalletProblem, type Message,
+} from './wallet-app-views.ts';
+
+/** The session token (HttpOnly, SameSite=Lax, Path=/wallet). */
+export const WALLET_COOKIE = 'ovo_wallet';
+/** A random value the sign-in form's CSRF token is derived from, before any session exists. */
+export const SIGN_IN_COOKIE = 'ovo_wallet_signin';
+
+const TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;
+const CURSOR_SHAPE = /^[1-9][0-9]{0,18}$/;
+const HTML = 'text/html; charset=utf-8';
+
+type Form = Record<string, string>;
+
+export function registerWalletApp(app: FastifyInstance, ctx: GatewayContext): void {
+  const secure = () => ctx.config.publicUrl.startsWith('https:');
+  const sessionCookie = (token: string) => cookieHeader(WALLET_COOKIE, token, { path: WALLET_PATHS.home, maxAgeS: WALLET_APP_LIMITS.session_absolute_s, secure: secure() });
+  const clearSessionCookie = () => cookieHeader(WALLET_COOKIE, '', { path: WALLET_PATHS.home, maxAgeS: 0, secure: secure() });
+  const token = (request: FastifyRequest) => readCookie(request, WALLET_COOKIE);
+
+  app.get('/wallet/assets/wallet.css', async (request, reply) => {
+    reply.header('cache-control', 'public, max-age=86400').header('etag', WALLET_STYLESHEET_ETAG);
+    if (request.headers['if-none-match'] === WALLET_STYLESHEET_ETAG) return reply.status(304).send();
+    return reply.type('text/css; charset=utf-8').send(WALLET_STYLESHEET);
+  });
+
+  /** The phone form, with its double-submit CSRF cookie (set here when the browser has none yet). */
+  const signInPage = (request: FastifyRequest, reply: FastifyReply, status: number,
+    opts: { clearCookie?: boolean; notice?: Message; phone?: string; error?: string }) => {
+    const cookies: string[] = [];
+    let nonce = readCookie(request, SIGN_IN_COOKIE);
+    if (!nonce || !TOKEN_SHAPE.test(nonce)) {
+      nonce = newSignInNonce(ctx);
+      cookies.push(cookieHeader(SIGN_IN_COOKIE, nonce, { path: WALLET_PATHS.home, maxAgeS: 24 * 60 * 60, secure: secure() }));
+    }
+    if (opts.clearCookie) cookies.push(clearSessionCookie());
+    if (cookies.length > 0) reply.header('set-cookie', cookies);
+    return reply.status(status).type(HTML).send(renderSignIn(ctx, { csrf: signInCsrfToken(ctx, nonce), ...opts }));
+  };
+
+  const refused = (reply: FastifyReply) => reply.status(403).type(HTML)
+    .send(renderWalletProblem('Request refused', 'This form has expired or did not come from your OVO session. Open OVO again and retry.'));
+  const seeOther = (reply: FastifyReply, location: string) => reply.status(303).header('location', location).send();
+
+  /** Non-retry outcomes: redirect (setting a new session cookie when there is one) or refuse. */
+  const settle = (reply: FastifyReply, step: Exclude<WalletStep, { kind: 'retry' }>, target: string) => {
+    switch (step.kind) {
+      case 'forbidden': return refused(reply);
+      case 'ended': return seeOther(reply, WALLET_PATHS.home);
+      case 'new_token': reply.header('set-cookie', sessionCookie(step.token)); return seeOther(reply, WALLET_PATHS.home);
+      case 'ok': return seeOther(reply, target);
+    }
+  };
+
+  app.get<{ Querystring: { before?: string } }>(WALLET_PATHS.home, async (request, reply) => {
+    const view = await currentView(ctx, token(request));
+    if (view.kind === 'signed_out') return signInPage(request, reply, 200, { clearCookie: view.clearCookie, notice: view.notice });
+    if (view.kind === 'signing_in') {
+      const page = view.session.state === 'pin' ? renderSignInPin(ctx, view.session) : renderSignInCode(ctx, view.session);
+      return reply.type(HTML).send(page);
+    }
+    const flash = await takeFlash(ctx.database.db, view.session);
+    const before = typeof request.query.before === 'string' && CURSOR_SHAPE.test(request.query.before) ? BigInt(request.query.before) : undefined;
+    const overview = await walletOverview(ctx, view.wallet, before);
+    return reply.type(HTML).send(renderHome({ ctx, ...view }, overview, { flash, olderPage: before !== undefined }));
+  });
+
+  // ——— signing in ———
+
+  app.post(WALLET_PATHS.signIn, async (request, reply) => {
+    const form = formFields(request);
+    const step = await startSignIn(ctx, {
+      nonce: readCookie(request, SIGN_IN_COOKIE), csrfToken: form.csrf_token, phone: form.phone ?? '', currentToken: token(request),
+    });
+    if (step.kind === 'retry') return signInPage(request, reply, 422, { phone: step.value, error: step.message });
+    return settle(reply, step, WALLET_PATHS.home);
+  });
+
+  const signInStep = (path: string, run: (input: { token: string | undefined; csrfToken: string | undefined }, form: Form) => Promise<WalletStep>) =>
+    app.post(path, async (request, reply) => {
+      const form = formFields(request);
+      const step = await run({ token: token(request), csrfToken: form.csrf_token }, form);
+      if (step.kind !== 'retry') return settle(reply, step, WALLET_PATHS.home);
+      const view = await currentView(ctx, token(request));
+      if (view.kind !== 'signing_in') return seeOther(reply, WALLET_PATHS.home);
+      const m: Message = { kind: step.tone ?? 'error', text: step.message };
+      const page = view.session.state === 'pin' ? renderSignInPin(ctx, view.session, m) : renderSignInCode(ctx, view.session, m);
+      return reply.status(step.tone === 'info' ? 200 : 422).type(HTML).send(page);
+    });
+  signInStep(WALLET_PATHS.signInCode, (input, form) => submitSignInCode(ctx, { ...input, otp: form.otp ?? '' }));
+  signInStep(WALLET_PATHS.signInResend, (input) => resendSignInCode(ctx, input));
+  signInStep(WALLET_PATHS.signInPin, (input, form) => submitSignInPin(ctx, { ...input, pin: form.pin ?? '' }));
+  signInStep(WALLET_PATHS.signInCancel, (input) => cancelSignIn(ctx, input));
+  signInStep(WALLET_PATHS.signOut, (input) => signOut(ctx, input));
+
+  // ——— signed in ———
+
+  type Page = { ctx: GatewayContext } & SignedIn;
+
+  const page = (path: string, render: (p: Page, flash: Message) => Promise<string> | string) =>
+    app.get(path, async (request, reply) => {
+      const view = await currentView(ctx, token(request));
+      if (view.kind !== 'signed_in') return seeOther(reply, WALLET_PATHS.home);
+      const flash = await takeFlash(ctx.database.db, view.session);
+      return reply.type(HTML).send(await render({ ctx, session: view.session, wallet: view.wallet }, flash));
+    });
+
+  /** A signed-in form: live session + its CSRF token, then `run`; a retry re-renders `retryPage` with the reason. */
+  const action = (path: string, target: string, run: (auth: SignedIn, form: Form) => Promise<WalletStep>,
+    retryPage: (p: Page, step: Extract<WalletStep, { kind: 'retry' }>, form: Form) => Promise<string> | string) =>
+    app.post(path, async (request, reply) => {
+      const form = formFields(request);
+      const auth = await requireSignedIn(ctx, token(request), form.csrf_token);
+      if (auth === 'forbidden') return refused(reply);
+      if (auth === 'ended') return seeOther(reply, WALLET_PATHS.home);
+      const step = await run(auth, form);
+      if (step.kind !== 'retry') return settle(reply, step, target);
+      const view = await currentView(ctx, token(request));
+      if (view.kind !== 'signed_in') return seeOther(reply, WALLET_PATHS.home);
+      return reply.status(step.tone === 'info' ? 200 : 422).type(HTML)
+        .send(await retryPage({ ctx, session: view.session, wallet: view.wallet }, step, form));
+    });
+
+  page(WALLET_PATHS.merchants, async (p, flash) => renderMerchants(p, await linkedMerchants(ctx, p.wallet), flash));
+  action(WALLET_PATHS.unlink, WALLET_PATHS.merchants, (auth, form) => unlinkMerchant(ctx, auth, form.merchant_id ?? ''),
+    async (p, step) => renderMerchants(p, await linkedMerchants(ctx, p.wallet), { kind: 'error', text: step.message }));
+
+  const phoneRetry = (p: Page, step: Extract<WalletStep, { kind: 'retry' }>) => step.tone === 'info'
+    ? renderPhone(p, { flash: { kind: 'info', text: step.message } })
+    : renderPhone(p, { error: step.message, phone: step.value });
+  page(WALLET_PATHS.phone, (p, flash) => renderPhone(p, { flash }));
+  action(WALLET_PATHS.phone, WALLET_PATHS.phone, (auth, form) => startPhoneChange(ctx, auth, form.phone ?? ''), phoneRetry);
+  action(WALLET_PATHS.phoneCode, WALLET_PATHS.phone, (auth, form) => submitPhoneChangeCode(ctx, auth, form.otp ?? ''), phoneRetry);
+  action(WALLET_PATHS.phoneResend, WALLET_PATHS.phone, (auth) => resendPhoneChangeCode(ctx, auth), phoneRetry);
+  action(WALLET_PATHS.phoneCancel, WALLET_PATHS.phone, (auth) => cancelPhoneChange(ctx, auth), phoneRetry);
+  action(WALLET_PATHS.phonePin, WALLET_PATHS.phone, (auth, form) => confirmPhoneChange(ctx, auth, form.pin ?? ''), phoneRetry);
+
+  if (ctx.config.sandbox) {
+    page(WALLET_PATHS.topUp, (p, flash) => renderTopUp(p, { flash }));
+    action(WALLET_PATHS.topUp, WALLET_PATHS.home, (auth, form) => sandboxTopUp(ctx, auth, parseRupiahInput(form.amount ?? '')),
+      (p, step, form) => renderTopUp(p, { error: step.message, amount: step.value ?? form.amount }));
+  }
+}

@@ -1,0 +1,252 @@
+// The customer's side of a payment (spec §4.3): on the hosted page behind the reply's redirectURL they
+// confirm with an SMS code (when the merchant asks for one) and then their OVO PIN, or cancel. Same safety
+// as linking: the first browser is bound by a cookie, every POST carries the CSRF token, attempts are counted
+// atomically before the secret is checked, and PIN failures feed the wallet's shared lockout.
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { GatewayContext } from '../context.ts';
+import type { Merchant } from '../domain/merchant.ts';
+import { isFinal, type Payment } from '../domain/payment.ts';
+import { hashOtp, otpMatches, verifyPin } from '../domain/pin.ts';
+import { randomToken } from '../domain/random.ts';
+import { isPinLocked } from '../domain/wallet.ts';
+import { findMerchant } from '../store/merchants.ts';
+import { findPaymentByPageToken, updatePendingPayment } from '../store/payments.ts';
+import { insertSmsMessage } from '../store/sms-messages.ts';
+import { inTransaction } from '../store/transaction.ts';
+import { findWallet, recordPinFailure, recordPinSuccess, reservePinAttempt } from '../store/wallets.ts';
+import { settlePayment } from './payments.ts';
+
+/** Why a payment ended without being paid: shown on the page (and kept as the payment's failure_reason). */
+export const PAYMENT_FAILURE = {
+  expired: 'Payment expired',
+  otpAttempts: 'Too many wrong verification codes',
+  pinLocked: 'PIN locked',
+  walletInactive: 'OVO account is not active',
+  phoneChanged: 'The OVO account changed its phone number',
+} as const;
+
+export const CUSTOMER_CANCEL_REASON = 'Cancelled by customer';
+
+export type PaymentPageProblem = 'not_found' | 'other_browser';
+
+export interface PaymentView {
+  payment: Payment;
+  merchant: Merchant;
+  /** Set when this request bound the payment to the browser: the page must send it as a cookie. */
+  newBrowserKey?: string;
+  /** A one-line message for the customer, e.g. after a wrong PIN. */
+  flash?: string;
+}
+
+export type PaymentStepOutcome =
+  | { kind: 'ok' }
+  | { kind: 'retry'; message: string }
+  | { kind: 'finished' }
+  | { kind: 'forbidden' };
+
+export interface PaymentStepInput {
+  token: string;
+  browserKey: string | undefined;
+  csrfToken: string | undefined;
+}
+
+/**
+ * Loads the payment for its page. The first browser to open a pending payment is bound to it by a cookie, so
+ * a leaked URL is useless elsewhere. A payment past its life is settled EXPIRED here, whether or not the
+ * sweeper has run. Opening the OTP step before any code was sent sends one.
+ */
+export async function openPaymentPage(ctx: GatewayContext, token: string, browserKey: string | undefined): Promise<PaymentView | PaymentPageProblem> {
+  let payment = await findPaymentByPageToken(ctx.database.db, token);
+  if (!payment) return 'not_found';
+  const merchant = await findMerchant(ctx.database.db, payment.merchantId);
+  if (!merchant) return 'not_found';
+  let newBrowserKey: string | undefined;
+  if (payment.browserKeyHash === null) {
+    if (!isFinal(payment.status)) {
+      newBrowserKey = randomToken(ctx.random);
+      const bound = await ctx.database.db.updateTable('payments').set({ browser_key_hash: keyHash(newBrowserKey) })
+        .where('trx_id', '=', payment.trxId).where('status', '=', 'PENDING').where('browser_key_hash', 'is', null)
+        .executeTakeFirst();
+      if (bound.numUpdatedRows !== 1n) {
+        // Another browser won the race, or the payment just ended: look again.
+        payment = (await findPaymentByPageToken(ctx.database.db, token))!;
+        if (payment.browserKeyHash !== null) return 'other_browser';
+        newBrowserKey = undefined;
+      }
+    }
+  } else if (!browserKeyMatches(payment, browserKey)) {
+    return 'other_browser';
+  }
+  payment = await expireIfDue(ctx, payment);
+  if (payment.status === 'PENDING' && payment.authStep === 'otp' && payment.otpSends === 0) {
+    await sendPaymentOtp(ctx, payment, merchant);
+    payment = (await findPaymentByPageToken(ctx.database.db, token))!;
+  }
+  return { payment, merchant, newBrowserKey };
+}
+
+export async function submitPaymentOtp(ctx: GatewayContext, input: PaymentStepInput & { otp: string }): Promise<PaymentStepOutcome> {
+  const loaded = await loadForStep(ctx, input);
+  if ('kind' in loaded) return loaded;
+  const { payment } = loaded;
+  if (payment.authStep !== 'otp') return { kind: 'ok' };
+  if (!/^[0-9]{6}$/.test(input.otp)) return { kind: 'retry', message: 'Enter the 6-digit code we sent by SMS.' };
+  if (payment.otpHash === null || (payment.otpExpiresAt ?? 0) <= ctx.clock.now()) {
+    return { kind: 'retry', message: 'This code has expired. Ask for a new code.' };
+  }
+  // Count the attempt first, conditionally on the count we read: racing guesses cannot exceed the limit.
+  const counted = await updatePendingPayment(ctx.database.db, payment.trxId, { otp_attempts: BigInt(payment.otpAttempts + 1) },
+    { authStep: 'otp', otpAttempts: payment.otpAttempts });
+  if (!counted) return { kind: 'retry', message: 'Please try again.' };
+  if (otpMatches(otpKey(payment), input.otp, payment.otpHash, ctx.config.pinPepper)) {
+    // Single use: the code is gone once it has worked.
+    await updatePendingPayment(ctx.database.db, payment.trxId, { auth_step: 'pin', otp_hash: null, otp_expires_at: null }, { authStep: 'otp' });
+    return { kind: 'ok' };
+  }
+  const left = ctx.config.otp_attempts_max - (payment.otpAttempts + 1);
+  if (left <= 0) {
+    await settlePayment(ctx, payment, 'FAILED', { failureReason: PAYMENT_FAILURE.otpAttempts });
+    return { kind: 'finished' };
+  }
+  return { kind: 'retry', message: `Wrong code. ${left} ${left === 1 ? 'attempt' : 'attempts'} left.` };
+}
+
+export async function resendPaymentOtp(ctx: GatewayContext, input: PaymentStepInput): Promise<PaymentStepOutcome> {
+  const loaded = await loadForStep(ctx, input);
+  if ('kind' in loaded) return loaded;
+  const { payment, merchant } = loaded;
+  if (payment.authStep !== 'otp') return { kind: 'ok' };
+  if (payment.otpSends >= ctx.config.otp_sends_max) {
+    return { kind: 'retry', message: 'No more codes can be sent for this payment. Start again from the shop.' };
+  }
+  const wait = (payment.otpSentAt ?? 0) + ctx.config.otp_resend_interval_s * 1000 - ctx.clock.now();
+  if (wait > 0) return { kind: 'retry', message: `Please wait ${Math.ceil(wait / 1000)} seconds before asking for a new code.` };
+  await sendPaymentOtp(ctx, payment, merchant);
+  return { kind: 'retry', message: 'A new code is on its way.' };
+}
+
+export async function submitPaymentPin(ctx: GatewayContext, input: PaymentStepInput & { pin: string }): Promise<PaymentStepOutcome> {
+  const loaded = await loadForStep(ctx, input);
+  if ('kind' in loaded) return loaded;
+  const { payment } = loaded;
+  if (payment.authStep !== 'pin') return { kind: 'ok' };
+  if (!/^[0-9]{6}$/.test(input.pin)) return { kind: 'retry', message: 'Enter your 6-digit OVO PIN.' };
+  const wallet = await findWallet(ctx.database.db, payment.walletId);
+  if (!wallet || wallet.status !== 'active') {
+    await settlePayment(ctx, payment, 'FAILED', { failureReason: PAYMENT_FAILURE.walletInactive });
+    return { kind: 'finished' };
+  }
+  // A phone change invalidates every link (spec §4.4), and with it the payments waiting on them.
+  if (wallet.phone !== payment.phone) {
+    await settlePayment(ctx, payment, 'FAILED', { failureReason: PAYMENT_FAILURE.phoneChanged });
+    return { kind: 'finished' };
+  }
+  const limits = { attemptsMax: ctx.config.pin_attempts_max, lockS: ctx.config.pin_lock_s };
+  const now = ctx.clock.now();
+  // The attempt is reserved on the wallet before the slow check: parallel guesses (from any page) cannot exceed it.
+  if (isPinLocked(wallet, now) || !(await reservePinAttempt(ctx.database.db, wallet.id, now, limits))) {
+    await settlePayment(ctx, payment, 'FAILED', { failureReason: PAYMENT_FAILURE.pinLocked });
+    return { kind: 'finished' };
+  }
+  if (await verifyPin(input.pin, wallet.pinHash, ctx.config.pinPepper)) {
+    await recordPinSuccess(ctx.database.db, wallet.id);
+    // The PIN check takes a while: the payment may have run out meanwhile, and then it is not paid.
+    const current = await expireIfDue(ctx, payment);
+    if (current.status === 'PENDING') await settlePayment(ctx, current, 'SUCCESS');
+    return { kind: 'finished' };
+  }
+  if (await recordPinFailure(ctx.database.db, wallet.id, ctx.clock.now(), limits)) {
+    await settlePayment(ctx, payment, 'FAILED', { failureReason: PAYMENT_FAILURE.pinLocked });
+    return { kind: 'finished' };
+  }
+  const fresh = await findWallet(ctx.database.db, wallet.id);
+  const left = Math.max(0, limits.attemptsMax - (fresh?.pinFailures ?? limits.attemptsMax));
+  return {
+    kind: 'retry',
+    message: `Wrong PIN. ${left} ${left === 1 ? 'attempt' : 'attempts'} left before your PIN is locked for ${Math.round(limits.lockS / 60)} minutes.`,
+  };
+}
+
+export async function cancelPaymentByCustomer(ctx: GatewayContext, input: PaymentStepInput): Promise<PaymentStepOutcome> {
+  const loaded = await loadForStep(ctx, input);
+  if ('kind' in loaded) return loaded;
+  await settlePayment(ctx, loaded.payment, 'CANCELLED', { cancelReason: CUSTOMER_CANCEL_REASON });
+  return { kind: 'finished' };
+}
+
+export function browserKeyMatches(payment: Payment, browserKey: string | undefined): boolean {
+  if (payment.browserKeyHash === null || browserKey === undefined) return false;
+  return secretsEqual(keyHash(browserKey), payment.browserKeyHash);
+}
+
+/** Whether the payment can no longer be authorised: its life ended (the sweeper may not have noticed yet). */
+export function isPastExpiry(payment: Payment, now: number): boolean {
+  return payment.status === 'PENDING' && payment.expiresAt <= now;
+}
+
+/** What the OTP SMS says; never logged. */
+export function paymentOtpText(otp: string, merchant: Merchant, amount: bigint, ttlS: number): string {
+  return `${otp} is your OVO verification code for paying ${merchant.name} Rp ${formatRupiahDigits(amount)}. `
+    + `It is valid for ${Math.round(ttlS / 60)} minutes. Never share it with anyone, including OVO staff.`;
+}
+
+/** `150000n` → `150.000` (Indonesian thousands separator). */
+export function formatRupiahDigits(amount: bigint): string {
+  const negative = amount < 0n;
+  const digits = (negative ? -amount : amount).toString();
+  const grouped = digits.replace(/\B(?=(\d{3})+(?!\d))/g, '.');
+  return negative ? `-${grouped}` : grouped;
+}
+
+/** Checks that the POST comes from the bound browser with the form's CSRF token, and the payment is still payable. */
+async function loadForStep(ctx: GatewayContext, input: PaymentStepInput): Promise<{ payment: Payment; merchant: Merchant } | PaymentStepOutcome> {
+  const payment = await findPaymentByPageToken(ctx.database.db, input.token);
+  if (!payment || !browserKeyMatches(payment, input.browserKey) || !tokensEqual(payment.csrfToken, input.csrfToken)) {
+    return { kind: 'forbidden' };
+  }
+  const merchant = await findMerchant(ctx.database.db, payment.merchantId);
+  if (!merchant) return { kind: 'forbidden' };
+  const current = await expireIfDue(ctx, payment);
+  if (isFinal(current.status)) return { kind: 'finished' };
+  return { payment: current, merchant };
+}
+
+async function expireIfDue(ctx: GatewayContext, payment: Payment): Promise<Payment> {
+  if (!isPastExpiry(payment, ctx.clock.now())) return payment;
+  return settlePayment(ctx, payment, 'EXPIRED', { failureReason: PAYMENT_FAILURE.expired });
+}
+
+/** A fresh code, stored hashed, and its SMS, in one transaction; only if nobody sent one meanwhile. */
+async function sendPaymentOtp(ctx: GatewayContext, payment: Payment, merchant: Merchant): Promise<void> {
+  const otp = String(ctx.random.int(0, 1_000_000)).padStart(6, '0');
+  const now = ctx.clock.now();
+  await inTransaction(ctx.database, async (tx) => {
+    const moved = await updatePendingPayment(tx, payment.trxId, {
+      otp_hash: hashOtp(otpKey(payment), otp, ctx.config.pinPepper),
+      otp_expires_at: BigInt(now + ctx.config.otp_ttl_s * 1000),
+      otp_sends: BigInt(payment.otpSends + 1),
+      otp_sent_at: BigInt(now),
+    }, { authStep: 'otp', otpSends: payment.otpSends });
+    if (!moved) return;
+    await insertSmsMessage(tx, { phone: payment.phone, text: paymentOtpText(otp, merchant, payment.amount, ctx.config.otp_ttl_s), createdAt: now });
+  });
+}
+
+/** Payment codes are keyed apart from activation codes, so one can never stand in for the other. */
+function otpKey(payment: Payment): string {
+  return `payment:${payment.trxId}`;
+}
+
+function keyHash(key: string): string {
+  return createHash('sha256').update(key).digest('base64url');
+}
+
+function secretsEqual(a: string, b: string): boolean {
+  const x = createHash('sha256').update(a).digest();
+  const y = createHash('sha256').update(b).digest();
+  return timingSafeEqual(x, y);
+}
+
+function tokensEqual(expected: string, given: string | undefined): boolean {
+  return given !== undefined && secretsEqual(expected, given);
+}

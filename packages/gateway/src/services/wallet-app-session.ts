@@ -1,0 +1,356 @@
+// Signing in to the customer wallet app (/wallet): phone → one-time code by SMS → PIN, then a session
+// carried by a random cookie token. Only the token's SHA-256 is stored. The same rules as account linking:
+// codes come from ctx.random, are stored hashed, work once, and every attempt is counted before it is
+// checked; PIN failures count toward the wallet's one shared lockout.
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { normalizePhone } from '@ovo-tokenize/protocol';
+import type { GatewayContext } from '../context.ts';
+import { hashOtp, isValidPin, otpMatches, verifyPin } from '../domain/pin.ts';
+import { randomToken } from '../domain/random.ts';
+import { isPinLocked, type Wallet } from '../domain/wallet.ts';
+import { insertSmsMessage } from '../store/sms-messages.ts';
+import { inTransaction, type Tx } from '../store/transaction.ts';
+import {
+  countSignInsSince, deleteWalletSessionsExpiredBefore, endWalletSession, findWalletSession, insertWalletSession,
+  updateWalletSession, type FlashKind, type WalletSession,
+} from '../store/wallet-sessions.ts';
+import { findWallet, findWalletByPhone, recordPinFailure, recordPinSuccess, reservePinAttempt } from '../store/wallets.ts';
+
+/** The wallet app's own limits (the OTP and PIN limits come from the gateway config). */
+export const WALLET_APP_LIMITS = {
+  /** A signed-in session ends after this long without a request… */
+  session_idle_s: 15 * 60,
+  /** …and after this long in any case. */
+  session_absolute_s: 4 * 60 * 60,
+  /** Sign-ins started for one phone number within one OTP lifetime; each one would send an SMS. */
+  sign_ins_per_phone_max: 5,
+  /** Codes sent for phone-number changes within one session (starts and resends together). */
+  phone_change_codes_max: 5,
+  /** Ended sessions are deleted this long after their absolute expiry. */
+  session_retention_s: 24 * 60 * 60,
+} as const;
+
+/** The idle expiry is pushed forward at most this often, so browsing is not a write per page. */
+const IDLE_TOUCH_INTERVAL_MS = 60_000;
+
+export type EndReason =
+  | 'signed_out' | 'expired' | 'sign_in_expired' | 'otp_attempts' | 'pin_locked' | 'cancelled' | 'phone_changed'
+  | 'wallet_inactive' | 'replaced';
+
+export type WalletAppView =
+  | { kind: 'signed_out'; notice?: { kind: FlashKind; text: string }; clearCookie: boolean }
+  | { kind: 'signing_in'; session: WalletSession }
+  | { kind: 'signed_in'; session: WalletSession; wallet: Wallet };
+
+/** What a form POST led to; the page turns it into a redirect (303) or a re-rendered form (422). */
+export type WalletStep =
+  | { kind: 'ok' }
+  | { kind: 'retry'; message: string; tone?: 'error' | 'info'; value?: string }
+  | { kind: 'forbidden' }
+  /** The session ended (or was never there): back to the sign-in page, which says why. */
+  | { kind: 'ended' }
+  /** A new session token: the page sets it as the cookie and redirects. */
+  | { kind: 'new_token'; token: string };
+
+export function tokenHash(token: string): string {
+  return createHash('sha256').update(token).digest('base64url');
+}
+
+/** Constant-time comparison of a form token with the expected one. */
+export function tokensEqual(expected: string, given: string | undefined): boolean {
+  if (given === undefined) return false;
+  return timingSafeEqual(createHash('sha256').update(expected).digest(), createHash('sha256').update(given).digest());
+}
+
+// The phone form comes before any session exists: its CSRF token is a keyed hash of a random value held in
+// a separate cookie (double submit), so no database row is written for a page view.
+export function signInCsrfToken(ctx: GatewayContext, nonce: string): string {
+  return createHmac('sha256', ctx.config.pinPepper).update(`wallet-sign-in:${nonce}`).digest('base64url');
+}
+
+export function newSignInNonce(ctx: GatewayContext): string {
+  return randomToken(ctx.random);
+}
+
+export function endReasonText(ctx: GatewayContext, reason: string | null): { kind: FlashKind; text: string } | undefined {
+  const lockMinutes = Math.round(ctx.config.pin_lock_s / 60);
+  switch (reason as EndReason | null) {
+    case 'signed_out': return { kind: 'success', text: 'You have signed out of OVO.' };
+    case 'expired': return { kind: 'info', text: 'You were signed out after a period of inactivity. Please sign in again.' };
+    case 'sign_in_expired': return { kind: 'info', text: 'The sign-in took too long. Please start again.' };
+    case 'otp_attempts': return { kind: 'error', text: 'Too many wrong codes. Please start again.' };
+    case 'pin_locked': return {
+      kind: 'error',
+      text: `Your OVO PIN is locked after ${ctx.config.pin_attempts_max} wrong attempts. Try again in ${lockMinutes} minutes.`,
+    };
+    case 'cancelled': return { kind: 'info', text: 'Sign-in cancelled.' };
+    case 'phone_changed': return { kind: 'info', text: 'The phone number of this OVO account was changed. Please sign in with the new number.' };
+    case 'wallet_inactive': return { kind: 'error', text: 'This OVO account is not active. Please contact OVO Care.' };
+    default: return undefined;
+  }
+}
+
+/** What GET /wallet shows for this cookie: the sign-in form, a sign-in step, or the signed-in app. */
+export async function currentView(ctx: GatewayContext, token: string | undefined): Promise<WalletAppView> {
+  if (!token) return { kind: 'signed_out', clearCookie: false };
+  const session = await findWalletSession(ctx.database.db, tokenHash(token));
+  if (!session) return { kind: 'signed_out', clearCookie: true };
+  const live = await liveSession(ctx, session);
+  if (live.state === 'ended') return { kind: 'signed_out', notice: endReasonText(ctx, live.endReason), clearCookie: true };
+  if (live.state !== 'active') return { kind: 'signing_in', session: live };
+  const wallet = await walletOf(ctx, live);
+  if (!wallet) return currentView(ctx, token);
+  return { kind: 'signed_in', session: live, wallet };
+}
+
+/** Ends a session past its idle or absolute expiry, and keeps an active one alive. */
+async function liveSession(ctx: GatewayContext, session: WalletSession): Promise<WalletSession> {
+  if (session.state === 'ended') return session;
+  const now = ctx.clock.now();
+  if (now >= session.idleExpiresAt || now >= session.expiresAt) {
+    await endWalletSession(ctx.database.db, session.id, session.state === 'active' ? 'expired' : 'sign_in_expired', now);
+    return (await findWalletSession(ctx.database.db, session.id)) ?? { ...session, state: 'ended' };
+  }
+  if (session.state === 'active') {
+    const idleExpiresAt = Math.min(now + WALLET_APP_LIMITS.session_idle_s * 1000, session.expiresAt);
+    if (idleExpiresAt - session.idleExpiresAt >= IDLE_TOUCH_INTERVAL_MS) {
+      await ctx.database.db.updateTable('wallet_sessions').set({ idle_expires_at: BigInt(idleExpiresAt) })
+        .where('id', '=', session.id).where('state', '=', 'active').execute();
+      return { ...session, idleExpiresAt };
+    }
+  }
+  return session;
+}
+
+/** The signed-in wallet, or undefined after ending the session when the wallet is gone, inactive or renumbered. */
+async function walletOf(ctx: GatewayContext, session: WalletSession): Promise<Wallet | undefined> {
+  const wallet = session.walletId === null ? undefined : await findWallet(ctx.database.db, session.walletId);
+  if (wallet && wallet.status === 'active' && wallet.phone === session.phone) return wallet;
+  const reason: EndReason = wallet && wallet.status === 'active' ? 'phone_changed' : 'wallet_inactive';
+  await endWalletSession(ctx.database.db, session.id, reason, ctx.clock.now());
+  return undefined;
+}
+
+export interface SignedIn {
+  session: WalletSession;
+  wallet: Wallet;
+}
+
+/**
+ * For POSTs of the signed-in app: the session behind the cookie must be live and the form's CSRF token its
+ * own. 'ended' sends the browser to the sign-in page (which says why); 'forbidden' refuses the request.
+ */
+export async function requireSignedIn(ctx: GatewayContext, token: string | undefined, csrfToken: string | undefined): Promise<SignedIn | 'ended' | 'forbidden'> {
+  if (!token) return 'forbidden';
+  const found = await findWalletSession(ctx.database.db, tokenHash(token));
+  if (!found) return 'forbidden';
+  if (!tokensEqual(found.csrfToken, csrfToken)) return 'forbidden';
+  const session = await liveSession(ctx, found);
+  if (session.state !== 'active') return 'ended';
+  const wallet = await walletOf(ctx, session);
+  return wallet ? { session, wallet } : 'ended';
+}
+
+/** Step 1: the phone number. Starts a session in the code step and sends the code if the phone has a wallet. */
+export async function startSignIn(ctx: GatewayContext, input: {
+  nonce: string | undefined; csrfToken: string | undefined; phone: string; currentToken: string | undefined;
+}): Promise<WalletStep> {
+  if (!input.nonce || !tokensEqual(signInCsrfToken(ctx, input.nonce), input.csrfToken)) return { kind: 'forbidden' };
+  const typed = input.phone.trim();
+  const phone = normalizePhone(typed.replace(/[\s-]/g, ''));
+  if (!phone) return { kind: 'retry', message: 'Enter an Indonesian mobile number, e.g. 0812 3456 7890.', value: typed };
+  const now = ctx.clock.now();
+  await deleteWalletSessionsExpiredBefore(ctx.database.db, now - WALLET_APP_LIMITS.session_retention_s * 1000);
+  // Counted for every phone, with or without a wallet, so the answer reveals nothing about the number.
+  if ((await countSignInsSince(ctx.database.db, phone, now - ctx.config.otp_ttl_s * 1000)) >= WALLET_APP_LIMITS.sign_ins_per_phone_max) {
+    return { kind: 'retry', message: 'Too many sign-in attempts for this number. Please try again in a few minutes.', value: typed };
+  }
+  if (input.currentToken) await endWalletSession(ctx.database.db, tokenHash(input.currentToken), 'replaced', now);
+  const wallet = await findWalletByPhone(ctx.database.db, phone);
+  const token = randomToken(ctx.random);
+  const session = await insertWalletSession(ctx.database.db, {
+    id: tokenHash(token),
+    phone,
+    walletId: wallet && wallet.status === 'active' ? wallet.id : null,
+    csrfToken: randomToken(ctx.random),
+    now,
+    expiresAt: now + ctx.config.otp_ttl_s * 1000,
+  });
+  await sendCode(ctx, session, 'sign_in', phone, session.walletId !== null);
+  return { kind: 'new_token', token };
+}
+
+/** A sign-in step's POST: the session must be signing in, from this browser, with its form token. */
+async function loadSigningIn(ctx: GatewayContext, token: string | undefined, csrfToken: string | undefined): Promise<WalletSession | WalletStep> {
+  if (!token) return { kind: 'forbidden' };
+  const found = await findWalletSession(ctx.database.db, tokenHash(token));
+  if (!found || !tokensEqual(found.csrfToken, csrfToken)) return { kind: 'forbidden' };
+  const session = await liveSession(ctx, found);
+  if (session.state === 'ended') return { kind: 'ended' };
+  if (session.state === 'active') return { kind: 'ok' };
+  return session;
+}
+
+export async function submitSignInCode(ctx: GatewayContext, input: { token: string | undefined; csrfToken: string | undefined; otp: string }): Promise<WalletStep> {
+  const session = await loadSigningIn(ctx, input.token, input.csrfToken);
+  if ('kind' in session) return session;
+  if (session.state !== 'otp') return { kind: 'ok' };
+  const checked = await checkCode(ctx, session, 'sign_in', session.phone, input.otp, { state: 'otp', changeState: null });
+  if (checked.kind === 'match') {
+    // Single use: the code is gone once it has worked.
+    await updateWalletSession(ctx.database.db, session.id, { state: 'otp' }, { state: 'pin', otp_hash: null, otp_expires_at: null });
+    return { kind: 'ok' };
+  }
+  if (checked.kind === 'used_up') {
+    await endWalletSession(ctx.database.db, session.id, 'otp_attempts', ctx.clock.now());
+    return { kind: 'ended' };
+  }
+  return checked;
+}
+
+export async function resendSignInCode(ctx: GatewayContext, input: { token: string | undefined; csrfToken: string | undefined }): Promise<WalletStep> {
+  const session = await loadSigningIn(ctx, input.token, input.csrfToken);
+  if ('kind' in session) return session;
+  if (session.state !== 'otp') return { kind: 'ok' };
+  const wait = resendWait(ctx, session, ctx.config.otp_sends_max);
+  if (wait) return wait;
+  await sendCode(ctx, session, 'sign_in', session.phone, session.walletId !== null);
+  return { kind: 'retry', tone: 'info', message: 'A new code is on its way.' };
+}
+
+export async function submitSignInPin(ctx: GatewayContext, input: { token: string | undefined; csrfToken: string | undefined; pin: string }): Promise<WalletStep> {
+  const session = await loadSigningIn(ctx, input.token, input.csrfToken);
+  if ('kind' in session) return session;
+  if (session.state !== 'pin') return { kind: 'ok' };
+  if (!isValidPin(input.pin)) return { kind: 'retry', message: 'Enter your 6-digit OVO PIN.' };
+  const wallet = session.walletId === null ? undefined : await findWallet(ctx.database.db, session.walletId);
+  if (!wallet || wallet.status !== 'active' || wallet.phone !== session.phone) {
+    await endWalletSession(ctx.database.db, session.id, 'wallet_inactive', ctx.clock.now());
+    return { kind: 'ended' };
+  }
+  const pin = await checkWalletPin(ctx, wallet, input.pin);
+  if (pin.kind === 'locked') {
+    await endWalletSession(ctx.database.db, session.id, 'pin_locked', ctx.clock.now());
+    return { kind: 'ended' };
+  }
+  if (pin.kind === 'wrong') return { kind: 'retry', message: pin.message };
+  // A new token once the customer is known, so a token planted before sign-in is worthless after it.
+  const token = randomToken(ctx.random);
+  const now = ctx.clock.now();
+  const moved = await inTransaction(ctx.database, async (tx) => {
+    const ok = await updateWalletSession(tx, session.id, { state: 'pin' }, {
+      id: tokenHash(token),
+      state: 'active',
+      csrf_token: randomToken(ctx.random),
+      otp_hash: null, otp_expires_at: null, otp_attempts: 0n, otp_sends: 0n, otp_sent_at: null,
+      idle_expires_at: BigInt(now + WALLET_APP_LIMITS.session_idle_s * 1000),
+      expires_at: BigInt(now + WALLET_APP_LIMITS.session_absolute_s * 1000),
+    });
+    if (ok) await recordPinSuccess(tx, wallet.id);
+    return ok;
+  });
+  return moved ? { kind: 'new_token', token } : { kind: 'ok' };
+}
+
+export async function cancelSignIn(ctx: GatewayContext, input: { token: string | undefined; csrfToken: string | undefined }): Promise<WalletStep> {
+  const session = await loadSigningIn(ctx, input.token, input.csrfToken);
+  if ('kind' in session) return session;
+  await endWalletSession(ctx.database.db, session.id, 'cancelled', ctx.clock.now());
+  return { kind: 'ended' };
+}
+
+export async function signOut(ctx: GatewayContext, input: { token: string | undefined; csrfToken: string | undefined }): Promise<WalletStep> {
+  const auth = await requireSignedIn(ctx, input.token, input.csrfToken);
+  if (auth === 'forbidden') return { kind: 'forbidden' };
+  if (auth !== 'ended') await endWalletSession(ctx.database.db, auth.session.id, 'signed_out', ctx.clock.now());
+  return { kind: 'ended' };
+}
+
+// ——— shared by sign-in and phone-number change ———
+
+export type CodePurpose = 'sign_in' | 'change_phone';
+
+/** The code is bound to the session, its purpose and the number it was sent to. */
+function codeKey(session: WalletSession, purpose: CodePurpose, phone: string): string {
+  return `wallet:${session.id}:${purpose}:${phone}`;
+}
+
+/**
+ * Draws a code, stores its hash and sends it to `phone` — all in one transaction, and only if no other
+ * request sent one meanwhile. Without `deliver` (a phone with no wallet) nothing is sent, but a code is
+ * still stored so every later answer looks the same. `changes` are applied in the same update.
+ */
+export async function sendCode(ctx: GatewayContext, session: WalletSession, purpose: CodePurpose, phone: string, deliver: boolean,
+  changes: { new_phone?: string; change_state?: 'otp'; otp_attempts?: bigint } = {}, tx?: Tx): Promise<boolean> {
+  const otp = String(ctx.random.int(0, 1_000_000)).padStart(6, '0');
+  const now = ctx.clock.now();
+  const work = async (t: Tx) => {
+    const moved = await updateWalletSession(t, session.id, { state: session.state, otpSends: session.otpSends }, {
+      ...changes,
+      otp_hash: hashOtp(codeKey(session, purpose, phone), otp, ctx.config.pinPepper),
+      otp_expires_at: BigInt(now + ctx.config.otp_ttl_s * 1000),
+      otp_sends: BigInt(session.otpSends + 1),
+      otp_sent_at: BigInt(now),
+    });
+    if (moved && deliver) await insertSmsMessage(t, { phone, text: codeText(otp, purpose, ctx.config.otp_ttl_s), createdAt: now });
+    return moved;
+  };
+  return tx ? work(tx) : inTransaction(ctx.database, work);
+}
+
+export function codeText(otp: string, purpose: CodePurpose, ttlS: number): string {
+  const what = purpose === 'sign_in' ? 'to sign in to OVO' : 'to make this the phone number of your OVO account';
+  return `${otp} is your OVO verification code ${what}. It is valid for ${Math.round(ttlS / 60)} minutes. Never share it with anyone, including OVO staff.`;
+}
+
+/** Refuses a resend that comes too soon or one too many; undefined when a new code may be sent. */
+export function resendWait(ctx: GatewayContext, session: WalletSession, sendsMax: number): WalletStep | undefined {
+  if (session.otpSends >= sendsMax) return { kind: 'retry', message: 'No more codes can be sent now. Please start again later.' };
+  const wait = (session.otpSentAt ?? 0) + ctx.config.otp_resend_interval_s * 1000 - ctx.clock.now();
+  if (wait > 0) return { kind: 'retry', message: `Please wait ${Math.ceil(wait / 1000)} seconds before asking for a new code.` };
+  return undefined;
+}
+
+export type CodeCheck = { kind: 'match' } | { kind: 'used_up' } | { kind: 'retry'; message: string } | { kind: 'ok' };
+
+/** Counts the attempt first (conditionally on the count read), then compares: racing guesses cannot exceed the limit. */
+export async function checkCode(ctx: GatewayContext, session: WalletSession, purpose: CodePurpose, phone: string, otp: string,
+  expected: { state: 'otp' | 'active'; changeState: 'otp' | null }): Promise<CodeCheck> {
+  const code = otp.replace(/\s/g, '');
+  if (!/^[0-9]{6}$/.test(code)) return { kind: 'retry', message: 'Enter the 6-digit code we sent by SMS.' };
+  if (session.otpHash === null || (session.otpExpiresAt ?? 0) <= ctx.clock.now()) {
+    return { kind: 'retry', message: 'This code has expired. Ask for a new code.' };
+  }
+  const counted = await updateWalletSession(ctx.database.db, session.id, { ...expected, otpAttempts: session.otpAttempts },
+    { otp_attempts: BigInt(session.otpAttempts + 1) });
+  if (!counted) return { kind: 'retry', message: 'Please try again.' };
+  if (otpMatches(codeKey(session, purpose, phone), code, session.otpHash, ctx.config.pinPepper)) return { kind: 'match' };
+  const left = ctx.config.otp_attempts_max - (session.otpAttempts + 1);
+  if (left <= 0) return { kind: 'used_up' };
+  return { kind: 'retry', message: `Wrong code. ${left} ${left === 1 ? 'attempt' : 'attempts'} left.` };
+}
+
+export type PinCheck = { kind: 'ok' } | { kind: 'locked' } | { kind: 'wrong'; message: string };
+
+/**
+ * Checks the wallet PIN against the lockout it shares with account linking and payments: the attempt is
+ * reserved before the (slow) hash, a wrong PIN may lock the wallet. On 'ok' the caller calls
+ * recordPinSuccess, inside the transaction that does what the PIN authorised.
+ */
+export async function checkWalletPin(ctx: GatewayContext, wallet: Wallet, pin: string): Promise<PinCheck> {
+  const limits = { attemptsMax: ctx.config.pin_attempts_max, lockS: ctx.config.pin_lock_s };
+  const now = ctx.clock.now();
+  if (isPinLocked(wallet, now)) return { kind: 'locked' };
+  if (!(await reservePinAttempt(ctx.database.db, wallet.id, now, limits))) {
+    await recordPinFailure(ctx.database.db, wallet.id, now, limits);
+    return { kind: 'locked' };
+  }
+  if (await verifyPin(pin, wallet.pinHash, ctx.config.pinPepper)) return { kind: 'ok' };
+  if (await recordPinFailure(ctx.database.db, wallet.id, ctx.clock.now(), limits)) return { kind: 'locked' };
+  const fresh = await findWallet(ctx.database.db, wallet.id);
+  const left = Math.max(0, limits.attemptsMax - (fresh?.pinFailures ?? limits.attemptsMax));
+  return {
+    kind: 'wrong',
+    message: `Wrong PIN. ${left} ${left === 1 ? 'attempt' : 'attempts'} left before your PIN is locked for ${Math.round(limits.lockS / 60)} minutes.`,
+  };
+}

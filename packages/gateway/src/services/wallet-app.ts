@@ -1,0 +1,288 @@
+// What a signed-in customer can see and do in the wallet app: balances and transactions, linked merchants
+// (and unlinking one), changing the phone number, and in sandbox mode topping up cash. Each action leaves a
+// one-line message in the session for the page the browser is redirected to.
+import { normalizePhone } from '@ovo-tokenize/protocol';
+import type { GatewayContext } from '../context.ts';
+import { isValidPin } from '../domain/pin.ts';
+import { isLinkUsable } from '../domain/link.ts';
+import type { Wallet } from '../domain/wallet.ts';
+import { fundingAccount, listTransfers, transfer, type TransferEntry } from '../store/ledger.ts';
+import { endLink, listActiveLinksOfWallet } from '../store/links.ts';
+import { findMerchant } from '../store/merchants.ts';
+import { inTransaction } from '../store/transaction.ts';
+import {
+  endOtherSessionsOfWallet, setWalletSessionFlash, updateWalletSession, type FlashKind,
+} from '../store/wallet-sessions.ts';
+import { findWalletByPhone, recordPinSuccess, walletBalances, type WalletBalances } from '../store/wallets.ts';
+import { formatRupiah } from './wallet-app-format.ts';
+import {
+  WALLET_APP_LIMITS, checkCode, checkWalletPin, resendWait, sendCode, type SignedIn, type WalletStep,
+} from './wallet-app-session.ts';
+
+export const TRANSACTIONS_PAGE_SIZE = 10;
+
+/** Sandbox top-ups: whole rupiah in this range. */
+export const SANDBOX_TOPUP = { amount_min: 10_000n, amount_max: 10_000_000n, reference: 'topup:sandbox' } as const;
+
+export interface WalletTransaction {
+  id: bigint;
+  at: number;
+  currency: 'cash' | 'points';
+  amount: bigint;
+  /** What the entry did to the spendable balance. */
+  effect: 'in' | 'out' | 'none';
+  title: string;
+  detail: string | null;
+  /** A short state for entries that are part of a payment: held, paid, released. */
+  status: string | null;
+}
+
+export interface WalletOverview {
+  balances: WalletBalances;
+  transactions: WalletTransaction[];
+  /** Pass as `before` for the next (older) page; null on the last page. */
+  olderBefore: bigint | null;
+}
+
+const PAYMENT_REFERENCE = /^payment:([0-9A-Za-z_-]{1,64})$/;
+
+/** Balances and one page of transactions on both accounts, newest first, keyset-paginated by transfer id. */
+export async function walletOverview(ctx: GatewayContext, wallet: Wallet, beforeId?: bigint): Promise<WalletOverview> {
+  const db = ctx.database.db;
+  const balances = await walletBalances(db, wallet);
+  const page = { limit: TRANSACTIONS_PAGE_SIZE + 1, beforeId };
+  const cash = (await listTransfers(db, wallet.cashAccountId, page)).map((e) => ({ e, currency: 'cash' as const }));
+  const points = (await listTransfers(db, wallet.pointsAccountId, page)).map((e) => ({ e, currency: 'points' as const }));
+  const merged = [...cash, ...points].sort((a, b) => (a.e.id < b.e.id ? 1 : a.e.id > b.e.id ? -1 : 0));
+  const shown = merged.slice(0, TRANSACTIONS_PAGE_SIZE);
+  const names = await counterpartyNames(ctx, shown.map((s) => s.e));
+  return {
+    balances,
+    transactions: shown.map(({ e, currency }) => describeTransfer(e, currency, names)),
+    olderBefore: merged.length > TRANSACTIONS_PAGE_SIZE ? shown[shown.length - 1]!.e.id : null,
+  };
+}
+
+interface Names {
+  merchantByAccount: Map<bigint, string>;
+  payments: Map<string, { merchant: string | null; billDesc: string }>;
+}
+
+/** Merchant names behind the counterparty accounts and the payments the references point at (two queries). */
+async function counterpartyNames(ctx: GatewayContext, entries: readonly TransferEntry[]): Promise<Names> {
+  const db = ctx.database.db;
+  const accounts = [...new Set(entries.map((e) => e.counterpartyAccountId))];
+  const trxIds = [...new Set(entries.flatMap((e) => PAYMENT_REFERENCE.exec(e.reference ?? '')?.[1] ?? []))];
+  const merchantByAccount = new Map<bigint, string>();
+  const merchantById = new Map<string, string>();
+  const payments = new Map<string, { merchant: string | null; billDesc: string }>();
+  const paymentRows = trxIds.length === 0 ? [] : await db.selectFrom('payments')
+    .select(['trx_id', 'merchant_id', 'bill_desc']).where('trx_id', 'in', trxIds).execute();
+  const merchantIds = [...new Set(paymentRows.map((p) => p.merchant_id))];
+  if (accounts.length > 0 || merchantIds.length > 0) {
+    const rows = await db.selectFrom('merchants').select(['merchant_id', 'name', 'settlement_account_id', 'points_settlement_account_id'])
+      .where((eb) => eb.or([
+        ...(accounts.length > 0 ? [eb('settlement_account_id', 'in', accounts), eb('points_settlement_account_id', 'in', accounts)] : []),
+        ...(merchantIds.length > 0 ? [eb('merchant_id', 'in', merchantIds)] : []),
+      ])).execute();
+    for (const row of rows) {
+      merchantById.set(row.merchant_id, row.name);
+      merchantByAccount.set(BigInt(row.settlement_account_id), row.name);
+      if (row.points_settlement_account_id !== null) merchantByAccount.set(BigInt(row.points_settlement_account_id), row.name);
+    }
+  }
+  for (const p of paymentRows) payments.set(p.trx_id, { merchant: merchantById.get(p.merchant_id) ?? null, billDesc: p.bill_desc });
+  return { merchantByAccount, payments };
+}
+
+/** A ledger entry as the customer reads it. Unknown references are shown as they are, never guessed at. */
+export function describeTransfer(e: TransferEntry, currency: 'cash' | 'points', names: Names): WalletTransaction {
+  const outgoing = e.direction === 'debit';
+  const effect: WalletTransaction['effect'] = e.kind === 'posted' ? (outgoing ? 'out' : 'in')
+    : e.kind === 'pending' ? (outgoing ? 'out' : 'none')
+      : e.kind === 'void_pending' ? (outgoing ? 'in' : 'none')
+        : (outgoing ? 'none' : 'in');
+  const base = { id: e.id, at: e.createdAt, currency, amount: e.amount, effect };
+  const reference = e.reference ?? '';
+  const merchant = names.merchantByAccount.get(e.counterpartyAccountId) ?? null;
+  const payment = PAYMENT_REFERENCE.exec(reference);
+  if (payment) {
+    const trxId = payment[1]!;
+    const known = names.payments.get(trxId);
+    const to = known?.merchant ?? merchant;
+    const status = e.kind === 'pending' ? 'On hold' : e.kind === 'post_pending' ? 'Paid' : e.kind === 'void_pending' ? 'Released' : null;
+    return {
+      ...base,
+      title: outgoing || e.kind !== 'posted' ? `Payment to ${to ?? 'a merchant'}` : `Refund from ${to ?? 'a merchant'}`,
+      detail: [known?.billDesc, `Transaction ${trxId}`].filter(Boolean).join(' · '),
+      status,
+    };
+  }
+  if (reference === 'opening balance') return { ...base, title: 'Opening balance', detail: null, status: null };
+  if (reference === SANDBOX_TOPUP.reference) return { ...base, title: 'Top up', detail: 'Sandbox top-up', status: null };
+  if (reference.startsWith('topup:')) return { ...base, title: 'Top up', detail: reference.slice('topup:'.length) || null, status: null };
+  if (merchant) {
+    return { ...base, title: outgoing ? `Payment to ${merchant}` : `Refund from ${merchant}`, detail: reference || null, status: null };
+  }
+  return { ...base, title: effect === 'in' ? 'Money in' : effect === 'out' ? 'Money out' : 'Transfer', detail: reference || null, status: null };
+}
+
+export interface LinkedMerchant {
+  merchantId: string;
+  name: string;
+  since: number;
+  /** False when the link outlived its validity or predates a phone-number change: the shop must link again. */
+  usable: boolean;
+}
+
+export async function linkedMerchants(ctx: GatewayContext, wallet: Wallet): Promise<LinkedMerchant[]> {
+  const links = await listActiveLinksOfWallet(ctx.database.db, wallet.id);
+  const out: LinkedMerchant[] = [];
+  const now = ctx.clock.now();
+  for (const link of links) {
+    const merchant = await findMerchant(ctx.database.db, link.merchantId);
+    out.push({
+      merchantId: link.merchantId,
+      name: merchant?.name ?? `Merchant ${link.merchantId}`,
+      since: link.createdAt,
+      usable: isLinkUsable(link, wallet, now),
+    });
+  }
+  return out;
+}
+
+/** Ends the wallet's link with this merchant; its next payment or balance call answers 02 with a relink url. */
+export async function unlinkMerchant(ctx: GatewayContext, auth: SignedIn, merchantId: string): Promise<WalletStep> {
+  if (!/^[0-9]{1,10}$/.test(merchantId)) return flashed(ctx, auth, 'error', 'That merchant is not linked to your OVO account.');
+  const merchant = await findMerchant(ctx.database.db, merchantId);
+  const name = merchant?.name ?? `Merchant ${merchantId}`;
+  await inTransaction(ctx.database, async (tx) => {
+    const ended = await endLink(tx, merchantId, auth.wallet.id, 'customer', ctx.clock.now());
+    await setWalletSessionFlash(tx, auth.session.id, ended ? 'success' : 'info',
+      ended ? `${name} is unlinked and can no longer charge your OVO account.` : `${name} was not linked to your OVO account.`);
+  });
+  return { kind: 'ok' };
+}
+
+// ——— phone-number change: new number → code to the new number → PIN → one transaction ———
+
+const NO_CHANGE = { new_phone: null, change_state: null, otp_hash: null, otp_expires_at: null } as const;
+
+export async function startPhoneChange(ctx: GatewayContext, auth: SignedIn, input: string): Promise<WalletStep> {
+  const { session, wallet } = auth;
+  const typed = input.trim();
+  const phone = normalizePhone(typed.replace(/[\s-]/g, ''));
+  if (!phone) return { kind: 'retry', message: 'Enter an Indonesian mobile number, e.g. 0812 3456 7890.', value: typed };
+  if (phone === wallet.phone) return { kind: 'retry', message: 'This is already the phone number of your OVO account.', value: typed };
+  const owner = await findWalletByPhone(ctx.database.db, phone);
+  if (owner) return { kind: 'retry', message: 'This number is already registered to another OVO account.', value: typed };
+  if (session.otpSends >= WALLET_APP_LIMITS.phone_change_codes_max) {
+    return { kind: 'retry', message: 'Too many codes were sent in this session. Please sign in again later to try again.', value: typed };
+  }
+  const sent = await sendCode(ctx, session, 'change_phone', phone, true, { new_phone: phone, change_state: 'otp', otp_attempts: 0n });
+  return sent ? { kind: 'ok' } : { kind: 'retry', message: 'Please try again.', value: typed };
+}
+
+export async function submitPhoneChangeCode(ctx: GatewayContext, auth: SignedIn, otp: string): Promise<WalletStep> {
+  const { session } = auth;
+  if (session.changeState !== 'otp' || session.newPhone === null) return { kind: 'ok' };
+  const checked = await checkCode(ctx, session, 'change_phone', session.newPhone, otp, { state: 'active', changeState: 'otp' });
+  if (checked.kind === 'match') {
+    await updateWalletSession(ctx.database.db, session.id, { state: 'active', changeState: 'otp', newPhone: session.newPhone },
+      { change_state: 'pin', otp_hash: null, otp_expires_at: null });
+    return { kind: 'ok' };
+  }
+  if (checked.kind === 'used_up') {
+    await updateWalletSession(ctx.database.db, session.id, { state: 'active' }, NO_CHANGE);
+    return flashed(ctx, auth, 'error', 'Too many wrong codes. Your phone number was not changed.');
+  }
+  return checked;
+}
+
+export async function resendPhoneChangeCode(ctx: GatewayContext, auth: SignedIn): Promise<WalletStep> {
+  const { session } = auth;
+  if (session.changeState !== 'otp' || session.newPhone === null) return { kind: 'ok' };
+  const wait = resendWait(ctx, session, WALLET_APP_LIMITS.phone_change_codes_max);
+  if (wait) return wait;
+  await sendCode(ctx, session, 'change_phone', session.newPhone, true);
+  return { kind: 'retry', tone: 'info', message: 'A new code is on its way.' };
+}
+
+export async function cancelPhoneChange(ctx: GatewayContext, auth: SignedIn): Promise<WalletStep> {
+  if (auth.session.changeState === null) return { kind: 'ok' };
+  await updateWalletSession(ctx.database.db, auth.session.id, { state: 'active' }, NO_CHANGE);
+  return flashed(ctx, auth, 'info', 'Phone number change cancelled. Nothing was changed.');
+}
+
+class Rollback extends Error {}
+
+/**
+ * The PIN step. In one transaction: the wallet takes the new number and a new phone_version (so every
+ * existing link stops working, spec §4.4), the session follows it, and every other session is signed out.
+ */
+export async function confirmPhoneChange(ctx: GatewayContext, auth: SignedIn, pin: string): Promise<WalletStep> {
+  const { session, wallet } = auth;
+  const newPhone = session.newPhone;
+  if (session.changeState !== 'pin' || newPhone === null) return { kind: 'ok' };
+  if (!isValidPin(pin)) return { kind: 'retry', message: 'Enter your 6-digit OVO PIN.' };
+  const checked = await checkWalletPin(ctx, wallet, pin);
+  if (checked.kind === 'wrong') return { kind: 'retry', message: checked.message };
+  if (checked.kind === 'locked') {
+    await updateWalletSession(ctx.database.db, session.id, { state: 'active' }, NO_CHANGE);
+    return flashed(ctx, auth, 'error',
+      `Your OVO PIN is locked after ${ctx.config.pin_attempts_max} wrong attempts, so your phone number was not changed. Try again in ${Math.round(ctx.config.pin_lock_s / 60)} minutes.`);
+  }
+  const now = ctx.clock.now();
+  const taken = async () => {
+    await updateWalletSession(ctx.database.db, session.id, { state: 'active' }, NO_CHANGE);
+    return flashed(ctx, auth, 'error', 'This number is already registered to another OVO account. Your phone number was not changed.');
+  };
+  try {
+    const outcome = await inTransaction(ctx.database, async (tx) => {
+      await recordPinSuccess(tx, wallet.id);
+      if (await findWalletByPhone(tx, newPhone)) return 'taken' as const;
+      const moved = await tx.updateTable('wallets')
+        .set((eb) => ({ phone: newPhone, phone_version: eb('phone_version', '+', 1n) }))
+        .where('id', '=', wallet.id).where('phone', '=', wallet.phone).executeTakeFirst();
+      if (moved.numUpdatedRows !== 1n) throw new Rollback();
+      const followed = await updateWalletSession(tx, session.id, { state: 'active', changeState: 'pin', newPhone }, {
+        ...NO_CHANGE, phone: newPhone,
+        flash: `Your OVO phone number is now ${newPhone}. Shops you had linked will ask you to link your account again.`,
+        flash_kind: 'success',
+      });
+      if (!followed) throw new Rollback();
+      await endOtherSessionsOfWallet(tx, wallet.id, session.id, 'phone_changed', now);
+      return 'changed' as const;
+    });
+    return outcome === 'taken' ? taken() : { kind: 'ok' };
+  } catch (error) {
+    if (error instanceof Rollback) return { kind: 'ok' };
+    // Another wallet took the number between our check and our update: the unique index refused it.
+    const owner = await findWalletByPhone(ctx.database.db, newPhone);
+    if (owner && owner.id !== wallet.id) return taken();
+    throw error;
+  }
+}
+
+// ——— sandbox top-up ———
+
+export async function sandboxTopUp(ctx: GatewayContext, auth: SignedIn, amount: bigint | null): Promise<WalletStep> {
+  if (!ctx.config.sandbox) return { kind: 'forbidden' };
+  const range = `${formatRupiah(SANDBOX_TOPUP.amount_min)} to ${formatRupiah(SANDBOX_TOPUP.amount_max)}`;
+  if (amount === null) return { kind: 'retry', message: `Enter an amount in rupiah from ${range}, e.g. 100000.` };
+  if (amount < SANDBOX_TOPUP.amount_min || amount > SANDBOX_TOPUP.amount_max) {
+    return { kind: 'retry', message: `You can top up ${range} at a time.`, value: String(amount) };
+  }
+  await inTransaction(ctx.database, async (tx) => {
+    const now = ctx.clock.now();
+    const source = await fundingAccount(tx, 'funding_cash', now);
+    await transfer(tx, { debitAccountId: source, creditAccountId: auth.wallet.cashAccountId, amount, reference: SANDBOX_TOPUP.reference, now });
+    await setWalletSessionFlash(tx, auth.session.id, 'success', `${formatRupiah(amount)} was added to your OVO Cash.`);
+  });
+  return { kind: 'ok' };
+}
+
+async function flashed(ctx: GatewayContext, auth: SignedIn, kind: FlashKind, text: string): Promise<WalletStep> {
+  await setWalletSessionFlash(ctx.database.db, auth.session.id, kind, text);
+  return { kind: 'ok' };
+}
