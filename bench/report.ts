@@ -7,8 +7,14 @@ export interface Row {
   reqPerSec: number;
   p50Ms: number;
   p99Ms: number;
-  /** reqPerSec over the mean of the two ceiling runs of the same database in the same run. */
+  /** Mean req/s of the GET /health runs just before and just after this row (for a ceiling row: its own). */
+  ceilingNearby: number;
+  ceilingBefore?: number;
+  ceilingAfter?: number;
+  /** reqPerSec / ceilingNearby (ceiling rows: over the mean of the start and end ceilings). */
   ratio: number;
+  /** reqPerSec over the mean of the start and end ceilings of the same database. */
+  ratioToMeanCeiling: number;
   measurement: Measurement;
   note?: string;
 }
@@ -35,14 +41,15 @@ export interface DatabaseReport {
 export function printDatabaseReport(report: DatabaseReport): void {
   const title = `${report.kind === 'sqlite' ? 'SQLite' : 'PostgreSQL'} ${report.version} — ${report.setup}`;
   console.log(`\n${title}\n${'='.repeat(Math.min(title.length, 110))}`);
-  console.log(`ceiling GET /health: ${fmt(report.ceiling.start, 0)} req/s at the start, ${fmt(report.ceiling.end, 0)} at the end; ratios use the mean ${fmt(report.ceiling.mean, 0)}`);
-  const header = ['operation', 'req/s', 'p50 ms', 'p99 ms', '× ceiling', 'notes'];
+  console.log(`ceiling GET /health: ${fmt(report.ceiling.start, 0)} req/s at the start, ${fmt(report.ceiling.end, 0)} at the end (mean ${fmt(report.ceiling.mean, 0)}); `
+    + `each row's ratio divides by the mean of the 2 s ceiling runs just before and just after it`);
+  const header = ['operation', 'req/s', 'p50 ms', 'p99 ms', 'ceiling around', '× ceiling', 'notes'];
   const lines = report.rows.map((r) => [
     r.operation, fmt(r.reqPerSec, r.reqPerSec < 100 ? 1 : 0), fmtMs(r.p50Ms), fmtMs(r.p99Ms),
-    r.ratio.toFixed(3), r.note ?? '',
+    fmt(r.ceilingNearby, 0), r.ratio.toFixed(3), r.note ?? '',
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
-  const row = (cells: string[]) => cells.map((c, i) => (i >= 1 && i <= 4 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  const row = (cells: string[]) => cells.map((c, i) => (i >= 1 && i <= 5 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
   console.log(row(header));
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const l of lines) console.log(row(l));
@@ -64,13 +71,13 @@ export function printDatabaseReport(report: DatabaseReport): void {
   }
 }
 
-/** The plan lines that say how rows are found (PostgreSQL's node lines without costs; SQLite's whole plan). */
+/** The plan lines that say how rows are found (PostgreSQL's nodes without costs, and heap fetches; SQLite's whole plan). */
 function planSummary(kind: DatabaseReport['kind'], plan: readonly string[]): string[] {
   if (kind === 'sqlite') return [...plan];
   return plan
-    .filter((line) => /(->|^\s*\S.*(Scan|Limit|Aggregate|Sort))/.test(line) && !/^\s*(Planning|Execution)/.test(line))
+    .filter((line) => /(->|^\s*\S.*(Scan|Limit|Aggregate|Sort)|Heap Fetches)/.test(line) && !/^\s*(Planning|Execution)/.test(line))
     .map((line) => line.replace(/\s+\(cost=[^)]*\)/, '').replace(/\(actual time=[^ ]+ /, '(').trimEnd())
-    .slice(0, 4);
+    .slice(0, 5);
 }
 
 function fmt(n: number, digits: number): string {

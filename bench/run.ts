@@ -27,8 +27,12 @@ const DURATION_S = positiveNumber('OVO_BENCH_DURATION_S', 6);
 const WARMUP_S = positiveNumber('OVO_BENCH_WARMUP_S', 1);
 const CONNECTIONS = positiveNumber('OVO_BENCH_CONNECTIONS', 16);
 const HISTORY_SIZES = [100, 100_000] as const;
+/** Past payments of each paying customer: the table holds 16 × 25,000 more rows than the measured histories. */
+const CROWD_PER_PAYER = 25_000;
 const HISTORY_PAGE_LIMIT = 20;
 const DRAIN_TIMEOUT_MS = 30_000;
+/** The short ceiling run before each row; a row's ratio divides by the mean of the runs before and after it. */
+const NEARBY_CEILING_S = 2;
 const DAY_MS = 24 * 60 * 60 * 1000;
 const RESULTS_PATH = fileURLToPath(new URL('./results.json', import.meta.url));
 const OK = '"response_code":"00"';
@@ -147,6 +151,7 @@ async function withAdmin<T>(url: string, fn: (client: pg.Client) => Promise<T>):
 interface Operation {
   name: string;
   job: Job;
+  isCeiling?: boolean;
   note?: string;
   /** Creates payments, so notifications follow: let them drain before the next run. */
   notifies?: boolean;
@@ -163,9 +168,11 @@ async function benchDatabase(target: BenchDatabase, load: LoadThread): Promise<D
   try {
     const { ctx, url } = gateway;
     const version = await databaseVersion(gateway);
-    process.stdout.write(`\n[${target.kind}] seeding (merchant, ${CONNECTIONS} paying customers, history of ${HISTORY_SIZES.join(' and ')})… `);
+    process.stdout.write(`\n[${target.kind}] seeding: ${CONNECTIONS} paying customers with ${CROWD_PER_PAYER} past payments each, customers with ${HISTORY_SIZES.join(' and ')}… `);
     const t0 = Date.now();
-    const world = await seedWorld(ctx, { payers: CONNECTIONS, receiverUrl: await load.receiverUrl, historySizes: HISTORY_SIZES });
+    const world = await seedWorld(ctx, {
+      payers: CONNECTIONS, receiverUrl: await load.receiverUrl, historySizes: HISTORY_SIZES, crowdPerPayer: CROWD_PER_PAYER,
+    });
     console.log(`${((Date.now() - t0) / 1000).toFixed(1)} s`);
 
     const tag = target.kind === 'sqlite' ? 'SQ' : 'PG';
@@ -195,6 +202,7 @@ async function benchDatabase(target: BenchDatabase, load: LoadThread): Promise<D
 
     const ceiling = (when: string): Operation => ({
       name: `ceiling: GET /health (${when})`,
+      isCeiling: true,
       job: { kind: 'autocannon', ...common, method: 'GET', path: '/health', headers: {}, bodies: [], expect: { status: 200, includes: ['"status":"ok"'] } },
     });
     const operations: Operation[] = [
@@ -227,29 +235,41 @@ async function benchDatabase(target: BenchDatabase, load: LoadThread): Promise<D
       ceiling('end'),
     ];
 
-    const measured: Array<{ op: Operation; m: Measurement }> = [];
+    const measured: Array<{ op: Operation; m: Measurement; nearby?: number }> = [];
     const backlog: DatabaseReport['notificationBacklog'] = [];
+    const ceilingJob = operations[0]!.job;
     for (const op of operations) {
       process.stdout.write(`[${target.kind}] ${op.name} … `);
+      // The machine's load drifts within seconds: each row is bracketed by ceiling runs (this one and the next).
+      const near = op.isCeiling ? undefined : await load.run({ ...ceilingJob, durationS: NEARBY_CEILING_S });
       const warm = await load.run({ ...op.job, durationS: WARMUP_S });
       const m = await load.run(op.job);
-      for (const run of [warm, m]) {
+      for (const run of [near, warm, m]) {
+        if (!run) continue;
         for (const sample of run.failureSamples) failures.push(`${op.name}: ${sample}`);
         if (run.failures > run.failureSamples.length) failures.push(`${op.name}: … ${run.failures - run.failureSamples.length} more failures`);
       }
       if (op.verify) failures.push(...await op.verify([warm, m]));
-      console.log(`${m.reqPerSec.toFixed(1)} req/s${m.failures + warm.failures > 0 ? `, ${m.failures + warm.failures} FAILED` : ''}`);
-      measured.push({ op, m });
+      console.log(`${m.reqPerSec.toFixed(1)} req/s${near ? ` (ceiling just before it: ${near.reqPerSec.toFixed(0)})` : ''}${m.failures + warm.failures > 0 ? `, ${m.failures + warm.failures} FAILED` : ''}`);
+      measured.push({ op, m, ...(near && { nearby: near.reqPerSec }) });
       if (op.notifies) backlog.push({ after: op.name.split(':')[0]!, ...await drainNotifications(gateway) });
     }
 
     const start = measured[0]!.m.reqPerSec;
     const end = measured[measured.length - 1]!.m.reqPerSec;
     const mean = (start + end) / 2;
-    const rows: Row[] = measured.map(({ op, m }) => ({
-      operation: op.name, reqPerSec: m.reqPerSec, p50Ms: m.p50Ms, p99Ms: m.p99Ms, ratio: m.reqPerSec / mean, measurement: m,
-      ...(op.note !== undefined && { note: op.note }),
-    }));
+    // A row sits between the ceiling run just before it and the one just before the next row (or the end ceiling).
+    const rows: Row[] = measured.map(({ op, m, nearby }, i) => {
+      const next = measured[i + 1];
+      const after = next ? next.nearby ?? next.m.reqPerSec : m.reqPerSec;
+      const bracket = nearby === undefined ? m.reqPerSec : (nearby + after) / 2;
+      return {
+        operation: op.name, reqPerSec: m.reqPerSec, p50Ms: m.p50Ms, p99Ms: m.p99Ms,
+        ceilingNearby: bracket, ratio: m.reqPerSec / (nearby === undefined ? mean : bracket), ratioToMeanCeiling: m.reqPerSec / mean, measurement: m,
+        ...(nearby !== undefined && { ceilingBefore: nearby, ceilingAfter: after }),
+        ...(op.note !== undefined && { note: op.note }),
+      };
+    });
 
     const explain: HistoryPlans[] = [];
     const most = world.history[world.history.length - 1]!;
@@ -406,7 +426,7 @@ async function main(): Promise<number> {
   const startedAt = new Date();
   const before = machine();
   console.log(`OVO Tokenize gateway benchmark — ${before.cpus} × ${before.cpuModel}, Node ${before.node}, load ${before.loadAverage.join(' ')}`);
-  console.log(`${CONNECTIONS} connections, ${WARMUP_S} s warm-up + ${DURATION_S} s per measurement; load generated on a worker thread of this process`);
+  console.log(`${CONNECTIONS} connections, ${WARMUP_S} s warm-up + ${DURATION_S} s per measurement, each after a ${NEARBY_CEILING_S} s ceiling run; load generated on a worker thread of this process`);
   const only = process.env.OVO_BENCH_ONLY;
   const kinds = (['sqlite', 'postgres'] as const).filter((k) => !only || only === k);
 
@@ -444,7 +464,10 @@ async function main(): Promise<number> {
     timestamp: startedAt.toISOString(),
     finishedAt: new Date().toISOString(),
     machine: { ...before, loadAverageAtEnd: loadavg().map((n) => Number(n.toFixed(2))) },
-    settings: { connections: CONNECTIONS, warmupS: WARMUP_S, durationS: DURATION_S, historySizes: HISTORY_SIZES, historyPageLimit: HISTORY_PAGE_LIMIT },
+    settings: {
+      connections: CONNECTIONS, warmupS: WARMUP_S, durationS: DURATION_S, historySizes: HISTORY_SIZES, historyPageLimit: HISTORY_PAGE_LIMIT,
+      otherPaymentsInTable: CONNECTIONS * CROWD_PER_PAYER, nearbyCeilingS: NEARBY_CEILING_S,
+    },
     databases: reports,
     ok: failures === 0,
   };

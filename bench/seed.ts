@@ -1,5 +1,6 @@
 // The benchmark's world: one merchant (pinless up to a limit, notifications on), paying customers with
-// funded, linked wallets, and two customers with a long history written in one bulk INSERT each.
+// funded, linked wallets and a past of their own, and the customers whose history is read, each past
+// written with one bulk INSERT … SELECT.
 import { requestSignature } from '@ovo-tokenize/protocol';
 import { sql } from 'kysely';
 import type { GatewayContext } from '../packages/gateway/src/context.ts';
@@ -31,11 +32,15 @@ export interface Customer {
 export interface World {
   merchant: Merchant;
   payers: Customer[];
+  /** Past payments of the paying customers, so the measured customers are a minority of the table. */
+  crowdTransactions: number;
   /** Customers with this many past transactions with the merchant. */
   history: Array<{ transactions: number; customer: Customer }>;
 }
 
-export async function seedWorld(ctx: GatewayContext, options: { payers: number; receiverUrl: string; historySizes: readonly number[] }): Promise<World> {
+export async function seedWorld(ctx: GatewayContext, options: {
+  payers: number; receiverUrl: string; historySizes: readonly number[]; crowdPerPayer: number;
+}): Promise<World> {
   const { database } = ctx;
   const now = Date.now();
   const merchant = await inTransaction(database, (tx) => insertMerchant(tx, {
@@ -61,7 +66,11 @@ export async function seedWorld(ctx: GatewayContext, options: { payers: number; 
   };
 
   const payers: Customer[] = [];
-  for (let i = 0; i < options.payers; i++) payers.push(await customer(i));
+  for (let i = 0; i < options.payers; i++) {
+    const c = await customer(i);
+    await insertHistory(ctx, merchant, c, options.crowdPerPayer, now);
+    payers.push(c);
+  }
   const history: World['history'] = [];
   for (const [i, transactions] of options.historySizes.entries()) {
     const c = await customer(1000 + i);
@@ -72,7 +81,7 @@ export async function seedWorld(ctx: GatewayContext, options: { payers: number; 
     // What autovacuum does shortly after a bulk load: fresh statistics and a visibility map (index-only scans).
     await sql`vacuum analyze payments`.execute(database.db);
   }
-  return { merchant, payers, history };
+  return { merchant, payers, crowdTransactions: options.payers * options.crowdPerPayer, history };
 }
 
 /**
@@ -82,6 +91,7 @@ export async function seedWorld(ctx: GatewayContext, options: { payers: number; 
  * allowed), the split columns satisfy the CHECK cash_amount + points_amount = amount.
  */
 async function insertHistory(ctx: GatewayContext, merchant: Merchant, c: Customer, count: number, now: number): Promise<void> {
+  if (count <= 0) return;
   const pg = ctx.database.kind === 'postgres';
   const pad = (expr: string, width: number) => (pg ? `lpad(cast(${expr} as text), ${width}, '0')` : `printf('%0${width}d', ${expr})`);
   const walletId = Number(c.wallet.id);
@@ -108,5 +118,14 @@ async function insertHistory(ctx: GatewayContext, merchant: Merchant, c: Custome
       case r.g % 20 when 0 then 'Insufficient balance' when 1 then 'Payment expired' else null end, null,
       ${createdAt}, ${createdAt} + ${ctx.config.payment_ttl_s * 1000}, ${createdAt} + 30000
     from r`;
-  await sql.raw(statement).execute(ctx.database.db);
+  if (!pg) {
+    await sql.raw(statement).execute(ctx.database.db);
+    return;
+  }
+  await inTransaction(ctx.database, async (tx) => {
+    // The benchmark's server may run with synchronous_commit=off; VACUUM cannot mark a page all-visible
+    // (no index-only scans) until the inserting commit is flushed, so this one commit waits for its flush.
+    await sql`set local synchronous_commit = on`.execute(tx);
+    await sql.raw(statement).execute(tx);
+  });
 }

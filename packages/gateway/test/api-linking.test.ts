@@ -5,7 +5,7 @@ import { activationCallbackSignature, hmacSignatureHeader, requestSignature, typ
 import type { MerchantInput } from '../src/store/merchants.ts';
 import { DATABASE_KINDS } from './support/databases.ts';
 import {
-  FormClient, activate, callOperation, completeLink, countRows, csrfTokenOf, health, inbox, provisionMerchant, readOtp,
+  FormClient, callOperation, completeLink, countRows, csrfTokenOf, health, inbox, provisionMerchant, readOtp,
   refreshTarget, sendRaw, signFields, startReceiver, startTestGateway, type Reply, type TestGateway,
 } from './support/gateway.ts';
 
@@ -296,6 +296,19 @@ for (const kind of DATABASE_KINDS) {
       assert.equal(reply.body.response_code, '00', `${sent}: ${reply.raw}`);
     }
     assert.deepEqual(await gw.database.db.selectFrom('wallets').select('phone').execute(), [{ phone: '081200000044' }]);
+  });
+
+  test(`${kind}: parallel first activations of one new phone create one sandbox wallet`, async () => {
+    const merchant: MerchantInput = { merchantId: '66666', name: 'Busy Shop', userId: 'bot66666', password: 'secret-66666' };
+    const gw = await startTestGateway(kind, { merchants: [merchant] });
+    const replies = await Promise.all(Array.from({ length: 6 }, (_, i) => callOperation(gw.url, 'activation',
+      { merchant_id: '66666', payment_channel: '720', phone_no: '081200000066', cust_name: 'Busy' }, FORMATS[i % 2]!, merchant)));
+    assert.deepEqual(replies.map((r) => r.body.response_code), Array(6).fill('00'), replies.map((r) => r.raw).join('\n'));
+    const counts = await countRows(gw.database);
+    assert.equal(counts.wallets, 1);
+    assert.equal(counts.link_sessions, 6);
+    const balance = await gw.database.db.selectFrom('transfers').select('amount').execute();
+    assert.deepEqual(balance.map((b) => BigInt(b.amount)).sort((a, b) => (a < b ? -1 : 1)), [50000n, 1000000n], 'funded once');
   });
 
   test(`${kind}: outside sandbox mode an unknown phone is 18, there is no inbox and no demo merchant`, async () => {

@@ -174,7 +174,8 @@ function historyRows(reply: Reply): { rows: HistoryRow[]; page: string; limit: s
 async function expectedRow(gw: PaymentsGateway, trxId: string): Promise<HistoryRow> {
   const p = await reloadPayment(gw.database, trxId);
   return {
-    payment_date: formatJakartaDateTime(new Date(p.finishedAt ?? p.createdAt)), status: p.status, trx_id: trxId, trx_amount: String(p.amount),
+    // The transaction's date, as in the payment reply's payment_day: what the date range selects by.
+    payment_date: formatJakartaDateTime(new Date(p.createdAt)), status: p.status, trx_id: trxId, trx_amount: String(p.amount),
     amount_detail: [{ type: 'Cash', amt: String(p.cashAmount) }, { type: 'Points', amt: String(p.pointsAmount) }],
   };
 }
@@ -290,6 +291,10 @@ for (const kind of DATABASE_KINDS) {
       // Another merchant cannot see or cancel this merchant's payment.
       const foreign = await inquiry(gw, format, m2, trx[0]!, 'B-0');
       assert.equal(foreign.body.response_code, '14', foreign.raw);
+      const foreignCancel = await cancel(gw, format, m2, trx[1]!, 'B-1', 'not mine');
+      assert.equal(foreignCancel.body.response_code, '14', foreignCancel.raw);
+      const mismatched = await inquiry(gw, format, m1, trx[0]!, 'B-1');
+      assert.equal(mismatched.body.response_code, '14', 'trx_id and bill_no must belong together');
 
       // A second payment, cancelled by the merchant before the PIN: hold released, notification 8.
       gw.clock.advance(1_000);
@@ -366,13 +371,17 @@ for (const kind of DATABASE_KINDS) {
       const yesterday = formatJakartaDate(new Date(midnight - 1));
       const paid = async (m: Merchant, o: Order) => {
         const reply = await pay(gw, format, m, o);
-        return assertPaymentReplyAt(reply, o);
-      };
-      const assertPaymentReplyAt = (reply: Reply, o: Order) => {
         assert.equal(reply.body.response_code, '00', reply.raw);
         assert.equal(reply.body.status, 'SUCCESS', 'pinless');
         return reply.body.trx_id as string;
       };
+      // One that needs the PIN, created a second before midnight (Jakarta) and paid a second after it.
+      gw.clock.freeze(midnight - 1_000);
+      const late = await pay(gw, format, kopi, { billNo: 'H-E', total: 150_000n, payType: '0', phone });
+      assert.equal(late.body.status, 'PENDING', late.raw);
+      gw.clock.freeze(midnight + 1_000);
+      assert.equal((await authorisePayment(gw, late.body.redirectURL, { phone })).payment.status, 'SUCCESS');
+      const e = late.body.trx_id as string;
       // The last millisecond of yesterday and the first of today (Jakarta), then two more today.
       gw.clock.freeze(midnight - 1);
       const a = await paid(kopi, { billNo: 'H-A', total: 10_000n, payType: '0', phone });
@@ -397,13 +406,19 @@ for (const kind of DATABASE_KINDS) {
       const page3 = historyRows(await history(gw, format, kopi, phone, { start: today(gw), end: today(gw), page: 3, limit: 2 }));
       assert.deepEqual({ rows: page3.rows.length, total: page3.total }, { rows: 0, total: '3' });
       const yRows = historyRows(await history(gw, format, kopi, phone, { start: yesterday, end: yesterday }));
-      assert.deepEqual(yRows.rows, [await expectedRow(gw, a)]);
-      assert.equal(yRows.rows[0]!.payment_date.slice(0, 10), yesterday);
+      assert.deepEqual(yRows.rows, [await expectedRow(gw, a), await expectedRow(gw, e)]);
+      // Every row listed for a date range carries a date inside it (the one paid after midnight too).
+      for (const [range, rows] of [[[yesterday, yesterday], yRows.rows], [[today(gw), today(gw)], [...todayRows.rows, ...page2.rows]]] as const) {
+        for (const row of rows) {
+          const day = row.payment_date.slice(0, 10);
+          assert.ok(day >= range[0] && day <= range[1], `${row.trx_id} listed for ${range.join('..')} is dated ${row.payment_date}`);
+        }
+      }
       const both = historyRows(await history(gw, format, kopi, phone, { start: yesterday, end: today(gw) }));
-      assert.deepEqual(both.rows.map((r) => r.trx_id), [d, c, b, a]);
-      assert.equal(both.total, '4');
+      assert.deepEqual(both.rows.map((r) => r.trx_id), [d, c, b, a, e]);
+      assert.equal(both.total, '5');
       assert.deepEqual(both.rows.map((r) => r.amount_detail.map((x) => `${x.type}=${x.amt}`).join(',')),
-        ['Cash=7000,Points=0', 'Cash=17000,Points=3000', 'Cash=0,Points=5000', 'Cash=10000,Points=0']);
+        ['Cash=7000,Points=0', 'Cash=17000,Points=3000', 'Cash=0,Points=5000', 'Cash=10000,Points=0', 'Cash=150000,Points=0']);
       const tehRows = historyRows(await history(gw, format, teh, phone, { start: yesterday, end: today(gw) }));
       assert.deepEqual(tehRows.rows.map((r) => r.trx_amount), ['9000']);
       const otherRows = historyRows(await history(gw, format, kopi, other, { start: yesterday, end: today(gw) }));
@@ -620,6 +635,11 @@ for (const kind of DATABASE_KINDS) {
       // One rupiah above the limit needs the PIN.
       const needsPin: Order = { billNo: 'V-pin', total: 25_001n, payType: '0', phone };
       await assertPaymentReply(gw, format, await pay(gw, format, m, needsPin), needsPin, 'PENDING');
+      // pay_type 2 when the points cover it all: no cash is touched.
+      const allPoints: Order = { billNo: 'V-points', total: 3_000n, payType: '2', phone };
+      const allPointsTrx = await assertPaymentReply(gw, format, await pay(gw, format, m, allPoints), allPoints, 'SUCCESS');
+      assert.deepEqual(await paymentSplit(gw, allPointsTrx), { cash: 0n, points: 3_000n });
+      assert.deepEqual((await paymentTransfers(gw.database, allPointsTrx)).map((t) => [t.kind, t.amount]), [['pending', 3_000n], ['post_pending', 3_000n]]);
     });
   }
 }

@@ -98,26 +98,27 @@ async function linkInBrowser(s: Setup, page: Page, phone: string, javaScript: bo
   assert.deepEqual(unexpected, [], `page problems (JavaScript ${javaScript ? 'on' : 'off'})`);
 }
 
-// One browser; the two databases run side by side (each waits on the result page's 3-second refresh).
+// One browser; the databases and the flows run side by side in their own contexts (each flow mostly waits
+// on the result page's 3-second refresh).
 test('linking in Chromium', { concurrency: true }, async (t) => {
   const browser = await launchBrowser(t);
   if (!browser) return;
-  await Promise.all(DATABASE_KINDS.map((kind) => t.test(kind, async (t) => {
+  await Promise.all(DATABASE_KINDS.map((kind) => t.test(kind, { concurrency: true }, async (t) => {
     const s: Setup = { gw: await startTestGateway(kind), receiver: await startReceiver(), browser };
 
-    await t.test('the whole flow, with a wrong code and a wrong PIN on the way, lands on the return URL', async () => {
+    await Promise.all([t.test('the whole flow, with a wrong code and a wrong PIN on the way, lands on the return URL', async () => {
       await withPage(browser, (page) => linkInBrowser(s, page, '081400000001', true));
-    });
+    }),
 
-    await t.test('the same flow works with JavaScript disabled', async () => {
+    t.test('the same flow works with JavaScript disabled', async () => {
       await withPage(browser, async (page) => {
         await page.setContent('<title>before</title><script>document.title = "script ran"</script>');
         assert.equal(await page.title(), 'before', 'JavaScript is really off');
         await linkInBrowser(s, page, '081400000002', false);
       }, { javaScriptEnabled: false });
-    });
+    }),
 
-    await t.test('five wrong PINs lock the PIN; a new session is refused even with the right PIN', async () => {
+    t.test('five wrong PINs lock the PIN; a new session is refused even with the right PIN', async () => {
       const merchant = await merchantFor(s);
       const phone = '081400000003';
       const enterOtp = async (page: Page) => {
@@ -152,6 +153,6 @@ test('linking in Chromium', { concurrency: true }, async (t) => {
       assert.deepEqual(callbacks.map((c) => c.query.get('response_code')), ['01', '01']);
       const links = await s.gw.database.db.selectFrom('links').select('id').where('merchant_id', '=', merchant.merchantId).execute();
       assert.equal(links.length, 0);
-    });
+    })]);
   })));
 });

@@ -30,7 +30,34 @@ interface Run {
   stderr: string;
 }
 
-function runCli(args: string[], env: Record<string, string> = {}): Promise<Run> {
+// At most this many commands start at once: each is a Node process compiling TypeScript, and a starved
+// machine would turn that into timeouts rather than a faster run.
+const STARTS_MAX = 3;
+let starting = 0;
+const queue: Array<() => void> = [];
+
+async function startSlot(): Promise<() => void> {
+  if (starting >= STARTS_MAX) await new Promise<void>((resolve) => queue.push(resolve));
+  starting++;
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    starting--;
+    queue.shift()?.();
+  };
+}
+
+async function runCli(args: string[], env: Record<string, string> = {}): Promise<Run> {
+  const release = await startSlot();
+  try {
+    return await runCliNow(args, env);
+  } finally {
+    release();
+  }
+}
+
+function runCliNow(args: string[], env: Record<string, string>): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: cleanEnv(env) });
     let stdout = '';
@@ -67,7 +94,16 @@ interface Served {
 }
 
 /** Runs `serve` until it prints its address. */
-function serve(args: string[], env: Record<string, string> = {}): Promise<Served> {
+async function serve(args: string[], env: Record<string, string> = {}): Promise<Served> {
+  const release = await startSlot();
+  try {
+    return await serveNow(args, env);
+  } finally {
+    release();
+  }
+}
+
+function serveNow(args: string[], env: Record<string, string>): Promise<Served> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, 'serve', ...args], { cwd: ROOT, env: cleanEnv({ OVO_LOG_LEVEL: 'warn', ...env }) });
     let output = '';
@@ -258,15 +294,9 @@ async function serveFromEnvironment(kind: DatabaseKind): Promise<void> {
     } finally {
       assert.deepEqual(await server.stop(), { code: 0, signal: null }, server.output());
     }
-    // OVO_DB names the same database for the other commands; a second start adds nothing.
+    // OVO_DB names the same database for the other commands.
     const list = await ok(['merchant', 'list'], { OVO_DB: db.url });
     assert.match(list, /^99999\s+Demo Shop\s+bot99999/m);
-    const again = await serve(['--port', String(await freePort())], { OVO_DB: db.url });
-    try {
-      assert.doesNotMatch(again.output(), /demo merchant/i);
-    } finally {
-      assert.deepEqual(await again.stop(), { code: 0, signal: null });
-    }
   } finally {
     await db.drop();
   }
@@ -291,10 +321,8 @@ async function badInput(): Promise<void> {
     await Promise.all([
       fails(['wallet', 'add', '--phone', '0812345', '--name', 'X', '--pin', '123456', '--db', db.url], /phone.*Indonesian mobile number/),
       fails(['wallet', 'add', '--phone', '081299990002', '--name', 'X', '--pin', '12345', '--db', db.url], /pin.*must be 6 digits/),
-      fails(['merchant', 'add', '--id', '9a9', '--name', 'Bad', '--user-id', 'bot', '--password', 'x', '--db', db.url], /id.*must be 1–10 digits/),
       fails(['merchant', 'add', '--id', '88888', '--name', 'Bad', '--user-id', 'bot', '--password', 'x', '--callback-url', 'ftp://x', '--db', db.url], /callback-url.*http\(s\) URL/),
       fails(['merchant', 'add', '--id', '88888', '--name', 'Bad', '--user-id', 'bot', '--password', 'x', '--allow-ip', 'not-an-ip', '--db', db.url], /allow-ip.*IP address/),
-      fails(['merchant', 'add', '--id', '88888', '--user-id', 'bot', '--password', 'x', '--db', db.url], /required option '--name <name>'/),
     ]);
     const database = openDatabase(db.url);
     try {
@@ -319,8 +347,6 @@ async function noSandbox(): Promise<void> {
     const refused = await runCli(['serve', '--no-sandbox', '--port', '0', '--db', url]);
     assert.notEqual(refused.code, 0);
     assert.match(refused.stderr, /OVO_PIN_PEPPER/);
-    const bad = await runCli(['serve', '--port', '0', '--db', url], { OVO_PORT: '99999999' });
-    assert.notEqual(bad.code, 0);
     const server = await serve(['--no-sandbox', '--port', String(await freePort()), '--db', url], { OVO_PIN_PEPPER: 'a-long-random-production-pepper-0123456789' });
     try {
       assert.match(server.output(), /mode:\s+production/);

@@ -143,14 +143,23 @@ for (const kind of DATABASE_KINDS) {
 
       const early = await o.client.post(`${o.url}/resend`, { csrf_token: o.csrf });
       assert.equal(early.status, 422);
+      assert.match(early.html, /role="alert"/);
       assert.match(early.html, /Please wait [0-9]+ seconds? before asking for a new code\./);
       assert.equal((await inbox(gw.url, phone)).length, 1, 'no code sent within the interval');
 
       gw.clock.advance(31_000);
       const resent = await o.client.post(`${o.url}/resend`, { csrf_token: o.csrf });
-      assert.match(resent.html, /A new code is on its way\./);
-      assert.equal((await inbox(gw.url, phone)).length, 2);
+      assert.equal(resent.status, 200, 'a resend that worked is not an error');
+      assert.match(resent.html, /<div class="notice notice--info" role="status">A new code is on its way\.<\/div>/);
+      const messages = await inbox(gw.url, phone);
+      assert.equal(messages.length, 2);
+      for (const m of messages) {
+        assert.deepEqual(Object.keys(m), ['phone_no', 'text', 'created_at']);
+        assert.equal(m.phone_no, phone);
+        assert.match(m.created_at, /^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}$/);
+      }
       const second = await readOtp(gw.url, phone);
+      assert.ok(messages[1]!.text.includes(first), 'newest first: the first code is listed second');
       if (second !== first) {
         const old = await o.client.post(`${o.url}/otp`, { csrf_token: o.csrf, otp: first });
         assert.equal(old.status, 422, 'the replaced code no longer works');
@@ -297,6 +306,25 @@ for (const kind of DATABASE_KINDS) {
       await callback(s, 2, phone, '01');
     });
 
+    await t.test('parallel guesses cannot beat the limits: at most 5 codes and 5 PINs are ever checked', async () => {
+      const s = await scenario(gw, receiver);
+      const phone = '081300000011';
+      const o = await open(s, phone);
+      const wrong = otherCode(await readOtp(gw.url, phone));
+      await Promise.all(Array.from({ length: 12 }, () => o.client.post(`${o.url}/otp`, { csrf_token: o.csrf, otp: wrong })));
+      const afterOtp = await sessionRow(gw, o.url);
+      assert.ok(Number(afterOtp.otp_attempts) <= 5, `otp attempts ${afterOtp.otp_attempts}`);
+
+      const p = await open(s, '081300000012');
+      await passOtp(s, p, '081300000012');
+      const results = await Promise.all(Array.from({ length: 10 }, () => p.client.post(`${p.url}/pin`, { csrf_token: p.csrf, pin: '999999' })));
+      assert.ok(results.every((r) => r.status === 422 || r.status === 303), results.map((r) => r.status).join(','));
+      const wallet = await gw.database.db.selectFrom('wallets').selectAll().where('phone', '=', '081300000012').executeTakeFirstOrThrow();
+      assert.equal(Number(wallet.pin_failures), 5, 'exactly five PIN checks were allowed');
+      assert.ok(wallet.pin_locked_until !== null && Number(wallet.pin_locked_until) > gw.clock.now(), 'and the PIN is locked');
+      assert.equal(await activeLinks(gw, s.merchant.merchantId), 0);
+    });
+
     await t.test('a session left past 10 minutes fails with callback 01 and shows it expired', async () => {
       const s = await scenario(gw, receiver);
       const phone = '081300000007';
@@ -316,6 +344,27 @@ for (const kind of DATABASE_KINDS) {
       const swept = await callback(s, 2, '081300000008', '01');
       assert.equal(swept.response_desc, 'Activation session expired');
       await assertCallbackCount(s, 2);
+    });
+
+    await t.test('a callback receiver that fails at first still gets the callback later, under the same X-Notification-Id', async () => {
+      const s = await scenario(gw, receiver);
+      const phone = '081300000013';
+      receiver.status = 503;
+      try {
+        const o = await open(s, phone);
+        await passOtp(s, o, phone);
+        assertResult(await o.client.submit(`${o.url}/pin`, { csrf_token: o.csrf, pin: '123456' }), s, /Account linked/, '00');
+        await s.receiver.waitFor(s.callbackPath, 2);
+      } finally {
+        receiver.status = 200;
+      }
+      const attempts = await s.receiver.waitFor(s.callbackPath, 3, 10_000).then(() => s.receiver.at(s.callbackPath));
+      assert.equal(new Set(attempts.map((a) => a.headers['x-notification-id'])).size, 1, 'one notification id across retries');
+      assert.equal(new Set(attempts.map((a) => a.query.toString())).size, 1, 'the same callback each time');
+      await new Promise((r) => setTimeout(r, 500));
+      const row = await gw.database.db.selectFrom('outbox').selectAll().where('merchant_id', '=', s.merchant.merchantId).executeTakeFirstOrThrow();
+      assert.equal(row.status, 'delivered');
+      assert.equal(s.receiver.at(s.callbackPath).length, attempts.length, 'nothing sent after the 2xx');
     });
 
     await t.test('the page sends security headers and a HttpOnly SameSite cookie scoped to the session', async () => {

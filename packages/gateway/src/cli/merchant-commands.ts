@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import type { Merchant } from '../domain/merchant.ts';
 import { findMerchant, insertMerchant, listMerchants, updateMerchant, type MerchantChanges } from '../store/merchants.ts';
 import { inTransaction } from '../store/transaction.ts';
@@ -8,7 +8,8 @@ import { collectIp, httpUrl, merchantId, printTable, rupiah, wireFormat } from '
 interface MerchantFlags {
   name?: string; userId?: string; password?: string; callbackUrl?: string; returnUrl?: string; notifyUrl?: string;
   notifyFormat?: 'json' | 'xml'; allowIp?: string[]; hmacSecret?: string; pinlessLimit?: bigint; paymentOtp?: boolean;
-  maxAmount?: bigint; db?: string;
+  /** false from `--no-max-amount` (update): remove the limit. */
+  maxAmount?: bigint | false; db?: string;
 }
 
 function merchantSettings(command: Command, required: boolean): Command {
@@ -31,7 +32,12 @@ function merchantSettings(command: Command, required: boolean): Command {
   option('--hmac-secret <secret>', 'require and send X-Signature HMAC headers');
   option('--pinless-limit <rupiah>', 'payments up to this amount need no PIN (default 0)', rupiah);
   command.option('--payment-otp', 'ask for an SMS code before the PIN on payments');
-  option('--max-amount <rupiah>', 'largest accepted payment', rupiah);
+  option('--max-amount <rupiah>', 'largest accepted payment (at least 1)', positiveRupiah);
+  if (!required) {
+    // Without these an update could switch the OTP step on and set a limit, but never undo either.
+    command.option('--no-payment-otp', 'stop asking for an SMS code on payments');
+    command.option('--no-max-amount', 'accept payments of any amount again');
+  }
   return command.option('--db <url>', 'database: sqlite:<path>, a path, or postgres://… (env OVO_DB)');
 }
 
@@ -39,8 +45,16 @@ function changesFrom(flags: MerchantFlags): MerchantChanges {
   return {
     name: flags.name, userId: flags.userId, password: flags.password, callbackUrl: flags.callbackUrl,
     returnUrl: flags.returnUrl, notifyUrl: flags.notifyUrl, notifyFormat: flags.notifyFormat, allowIps: flags.allowIp,
-    hmacSecret: flags.hmacSecret, pinlessLimit: flags.pinlessLimit, paymentOtp: flags.paymentOtp, maxAmount: flags.maxAmount,
+    hmacSecret: flags.hmacSecret, pinlessLimit: flags.pinlessLimit, paymentOtp: flags.paymentOtp,
+    maxAmount: flags.maxAmount === false ? null : flags.maxAmount,
   };
+}
+
+/** A limit of 0 would refuse every payment (13) while looking like "no limit": not accepted. */
+function positiveRupiah(value: string): bigint {
+  const amount = rupiah(value);
+  if (amount < 1n) throw new InvalidArgumentError('must be at least 1 (use --no-max-amount for no limit)');
+  return amount;
 }
 
 export function registerMerchantCommands(program: Command): void {
@@ -77,7 +91,8 @@ export function registerMerchantCommands(program: Command): void {
         printTable((await listMerchants(database.db)).map((m) => ({
           merchant_id: m.merchantId, name: m.name, user_id: m.userId, status: m.status,
           notify: m.notifyUrl ? `${m.notifyFormat} ${m.notifyUrl}` : '-', callback: m.callbackUrl ?? '-',
-          pinless_limit: String(m.pinlessLimit), allow_ips: m.allowIps.join(',') || 'any',
+          pinless_limit: String(m.pinlessLimit), payment_otp: m.paymentOtp ? 'yes' : 'no',
+          max_amount: m.maxAmount === null ? 'none' : String(m.maxAmount), allow_ips: m.allowIps.join(',') || 'any',
         })));
       });
     });

@@ -1,6 +1,8 @@
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { formatJakartaDateTime } from '@ovo-tokenize/protocol';
-import { DELIVERY_STATUSES, getDelivery, listDeliveries, resendDelivery, type DeliveryStatus } from '../delivery/outbox.ts';
+import {
+  DELIVERY_LIST_LIMIT_MAX, DELIVERY_STATUSES, getDelivery, listDeliveries, resendDelivery, type DeliveryStatus,
+} from '../delivery/outbox.ts';
 import { DEFAULT_CONFIG } from '../config.ts';
 import { withDatabase } from './database-option.ts';
 import { printTable } from './parse.ts';
@@ -10,7 +12,7 @@ export function registerNotificationCommands(program: Command): void {
 
   notifications.command('list').description('list activation callbacks and payment notifications, newest first')
     .option('--status <status>', `only ${DELIVERY_STATUSES.join(', ')}`)
-    .option('--limit <n>', 'at most this many (default 50)', (v) => Number(v))
+    .option('--limit <n>', `at most this many, 1–${DELIVERY_LIST_LIMIT_MAX} (default 50)`, listLimit)
     .option('--db <url>', 'database URL (env OVO_DB)')
     .action(async (flags: { status?: string; limit?: number; db?: string }) => {
       if (flags.status && !DELIVERY_STATUSES.includes(flags.status as DeliveryStatus)) {
@@ -36,4 +38,10 @@ export function registerNotificationCommands(program: Command): void {
         console.log(`delivery ${id} queued again; a running gateway sends it within a second`);
       });
     });
+}
+
+function listLimit(value: string): number {
+  const n = /^[0-9]{1,4}$/.test(value) ? Number(value) : NaN;
+  if (!(n >= 1 && n <= DELIVERY_LIST_LIMIT_MAX)) throw new InvalidArgumentError(`must be a whole number from 1 to ${DELIVERY_LIST_LIMIT_MAX}`);
+  return n;
 }

@@ -51,7 +51,7 @@ async function answerStep(ctx: GatewayContext, request: FastifyRequest<Params>, 
   if (outcome.kind === 'retry') {
     const view = await openSession(ctx, request.params.id, readCookie(request, COOKIE));
     if (typeof view === 'string') return problemPage(reply, 403, 'Request refused', 'Start again from the shop.');
-    return sendPage(reply, 422, ctx, { ...view, flash: outcome.message });
+    return sendPage(reply, outcome.info ? 200 : 422, ctx, { ...view, flash: outcome.message, flashKind: outcome.info ? 'info' : 'error' });
   }
   return reply.status(303).header('location', pageUrl).send();
 }
@@ -69,7 +69,7 @@ export function renderActivation(ctx: GatewayContext, view: SessionView): string
   const { session, merchant } = view;
   const masked = maskPhone(session.phone);
   const action = (step: string) => `/activation/${encodeURIComponent(session.id)}/${step}`;
-  const flash = view.flash ? notice(session.state === 'otp' && view.flash.startsWith('A new code') ? 'info' : 'error', view.flash) : '';
+  const flash = view.flash ? notice(view.flashKind ?? 'error', view.flash) : '';
   const intro = html`<p class="lead"><strong>${merchant.name}</strong> wants to link your OVO account <strong>${masked}</strong> for faster payments.</p>`;
   switch (session.state) {
     case 'otp':

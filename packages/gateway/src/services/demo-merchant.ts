@@ -14,11 +14,17 @@ export const DEMO_MERCHANT = { merchantId: '99999', name: 'Demo Shop', userId: '
 
 /** In sandbox mode, a database without merchants gets the demo merchant; one provisioned beforehand is never touched. */
 export async function provisionDemoMerchant(ctx: GatewayContext): Promise<Merchant | undefined> {
-  return inTransaction(ctx.database, async (tx) => {
-    if ((await countMerchants(tx)) > 0) return undefined;
-    return insertMerchant(tx, {
-      ...DEMO_MERCHANT,
-      returnUrl: `${ctx.config.publicUrl}${DEMO_RETURN_PATH}`,
-    }, ctx.clock.now());
-  });
+  try {
+    return await inTransaction(ctx.database, async (tx) => {
+      if ((await countMerchants(tx)) > 0) return undefined;
+      return insertMerchant(tx, {
+        ...DEMO_MERCHANT,
+        returnUrl: `${ctx.config.publicUrl}${DEMO_RETURN_PATH}`,
+      }, ctx.clock.now());
+    });
+  } catch (error) {
+    // Two gateways started together on one empty database: the other one provisioned it.
+    if ((await countMerchants(ctx.database.db)) > 0) return undefined;
+    throw error;
+  }
 }

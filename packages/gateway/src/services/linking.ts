@@ -8,7 +8,7 @@ import { randomToken } from '../domain/random.ts';
 import { isPinLocked, type Wallet } from '../domain/wallet.ts';
 import { enqueueDelivery } from '../delivery/outbox.ts';
 import { createLink } from '../store/links.ts';
-import { findLinkSession, insertLinkSession, listExpiredLinkSessions, updateLinkSession } from '../store/link-sessions.ts';
+import { deleteFinishedLinkSessions, findLinkSession, insertLinkSession, listExpiredLinkSessions, updateLinkSession } from '../store/link-sessions.ts';
 import { findMerchant } from '../store/merchants.ts';
 import { insertSmsMessage } from '../store/sms-messages.ts';
 import { inTransaction, type Tx } from '../store/transaction.ts';
@@ -55,6 +55,8 @@ export interface SessionView {
   newBrowserKey?: string;
   /** A one-line message for the customer, e.g. after a wrong code. */
   flash?: string;
+  /** How `flash` is shown: an error (the default) or a confirmation. */
+  flashKind?: 'error' | 'info';
   /** Where the browser goes after a finished session, with the result parameters. */
   returnUrl?: string;
 }
@@ -93,7 +95,8 @@ export function browserKeyMatches(session: LinkSession, browserKey: string | und
 
 export type StepOutcome =
   | { kind: 'ok' }
-  | { kind: 'retry'; message: string }
+  /** Show the step again with `message`: an error (HTTP 422), or with `info` a confirmation (HTTP 200). */
+  | { kind: 'retry'; message: string; info?: true }
   | { kind: 'finished' }
   | { kind: 'forbidden' };
 
@@ -155,7 +158,7 @@ export async function resendOtp(ctx: GatewayContext, input: StepInput): Promise<
   const wait = (session.otpSentAt ?? 0) + ctx.config.otp_resend_interval_s * 1000 - now;
   if (wait > 0) return { kind: 'retry', message: `Please wait ${Math.ceil(wait / 1000)} seconds before asking for a new code.` };
   await sendOtp(ctx, session);
-  return { kind: 'retry', message: 'A new code is on its way.' };
+  return { kind: 'retry', message: 'A new code is on its way.', info: true };
 }
 
 export async function submitPin(ctx: GatewayContext, input: StepInput & { pin: string }): Promise<StepOutcome> {
@@ -217,8 +220,12 @@ export async function sweepExpiredSessions(ctx: GatewayContext, limit = 100): Pr
     const merchant = await findMerchant(ctx.database.db, session.merchantId);
     if (merchant) await expireIfDue(ctx, session, merchant);
   }
+  await deleteFinishedLinkSessions(ctx.database.db, ctx.clock.now() - FINISHED_SESSION_KEEP_MS);
   return expired.length;
 }
+
+/** Finished sessions stay a day, so a customer who reloads the result page still sees it. */
+const FINISHED_SESSION_KEEP_MS = 24 * 60 * 60 * 1000;
 
 async function expireIfDue(ctx: GatewayContext, session: LinkSession, merchant: Merchant): Promise<LinkSession> {
   if (!isExpired(session, ctx.clock.now())) return session;

@@ -30,19 +30,19 @@ export async function createPayment(ctx: GatewayContext, merchant: Merchant, req
   try {
     const payment = await inTransaction(ctx.database, async (tx) => {
       const now = ctx.clock.now();
-      if (request.pay_type === '2' && ctx.database.kind === 'postgres') {
-        // The split depends on the points balance read here: hold both rows until the holds are placed.
-        await tx.selectFrom('accounts').select('id').where('id', 'in', [wallet.cashAccountId, wallet.pointsAccountId])
-          .orderBy('id').forUpdate().execute();
-      }
+      // The split and the affordability check rest on the balances read next: lock every row this payment moves
+      // money between first (and in the ledger's global order, so payments never deadlock each other).
+      const cashPair = [wallet.cashAccountId, merchant.settlementAccountId];
+      const pointsPair = [wallet.pointsAccountId, merchant.pointsSettlementAccountId];
+      await lockAccounts(ctx, tx, request.pay_type === '0' ? cashPair : request.pay_type === '1' ? pointsPair : [...cashPair, ...pointsPair]);
       const split = splitPayment(request.bill_total, request.pay_type, await walletBalances(tx, wallet));
       const trxId = newTrxId(ctx);
       const reference = `payment:${trxId}`;
       const cashHoldId = split.cash > 0n
-        ? await hold(tx, { debitAccountId: wallet.cashAccountId, creditAccountId: merchant.settlementAccountId, amount: split.cash, reference, now })
+        ? await holdOrRefuse(tx, { debitAccountId: wallet.cashAccountId, creditAccountId: merchant.settlementAccountId, amount: split.cash, reference, now }, request.bill_total)
         : null;
       const pointsHoldId = split.points > 0n
-        ? await hold(tx, { debitAccountId: wallet.pointsAccountId, creditAccountId: merchant.pointsSettlementAccountId, amount: split.points, reference, now })
+        ? await holdOrRefuse(tx, { debitAccountId: wallet.pointsAccountId, creditAccountId: merchant.pointsSettlementAccountId, amount: split.points, reference, now }, request.bill_total)
         : null;
       const created = await insertPayment(tx, {
         trx_id: trxId,
@@ -125,6 +125,11 @@ async function settleInTransaction(ctx: GatewayContext, tx: Tx, merchant: Mercha
   }, outcome === 'SUCCESS' ? { unexpiredAt: now } : {}); // a payment past its time can no longer succeed
   const current = (await findPayment(tx, payment.trxId))!;
   if (!moved) return current;
+  const holdIds = [current.cashHoldId, current.pointsHoldId].filter((id): id is bigint => id !== null);
+  if (holdIds.length > 0 && ctx.database.kind === 'postgres') {
+    const holds = await tx.selectFrom('transfers').select(['debit_account_id', 'credit_account_id']).where('id', 'in', holdIds).execute();
+    await lockAccounts(ctx, tx, holds.flatMap((h) => [h.debit_account_id, h.credit_account_id]));
+  }
   for (const holdId of [current.cashHoldId, current.pointsHoldId]) {
     if (holdId === null) continue;
     if (outcome === 'SUCCESS') await postHold(tx, holdId, now);
@@ -161,6 +166,32 @@ export async function cancelPayment(ctx: GatewayContext, merchant: Merchant, trx
     throw new DomainError('not_cancellable', `the transaction is ${current.status.toLowerCase()} and can no longer be cancelled`);
   }
   return current;
+}
+
+/**
+ * PostgreSQL: row-locks the accounts a payment touches, in ascending id order. Every single ledger move locks
+ * its two rows in that order too, but a payment makes two moves (cash, then points), and locking a wallet row
+ * before a merchant row with a lower id (or the cash pair before a points row with a lower id) deadlocks
+ * against a concurrent payment that does the opposite; PostgreSQL then stalls both for deadlock_timeout
+ * (1 s) before aborting one. Taking all of them up front, in one order, removes the cycle. SQLite runs one
+ * writer at a time and needs none of this.
+ */
+async function lockAccounts(ctx: GatewayContext, tx: Tx, accountIds: readonly bigint[]): Promise<void> {
+  if (ctx.database.kind !== 'postgres' || accountIds.length === 0) return;
+  const ids = [...new Set(accountIds.map((id) => BigInt(id)))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  await tx.selectFrom('accounts').select('id').where('id', 'in', ids).orderBy('id').forUpdate().execute();
+}
+
+/** A hold for a payment; the ledger's own refusal (a backstop after splitPayment's check) in the customer's terms. */
+async function holdOrRefuse(tx: Tx, move: Parameters<typeof hold>[1], total: bigint): Promise<bigint> {
+  try {
+    return await hold(tx, move);
+  } catch (error) {
+    if (error instanceof DomainError && error.reason === 'insufficient_funds') {
+      throw new DomainError('insufficient_funds', `Insufficient balance: the payment needs Rp ${total}, more than the customer has available`);
+    }
+    throw error;
+  }
 }
 
 /** 16 digits, never starting with 0, from the CSPRNG (spec §4.3: unique; the primary key enforces it). */

@@ -4,8 +4,11 @@
 //
 // Balances are never read and then written: each debit is one conditional UPDATE that only matches while
 // the account can afford it, so concurrent moves cannot overdraw an account on either database (the CHECK
-// constraint in the migration is the backstop). The two accounts of a move are updated in ascending id
-// order, so two moves never wait on each other in opposite orders.
+// constraint in the migration is the backstop). A move updates its debit account first and its credit
+// account last: a failed debit then touches nothing, and the busiest rows (a merchant's settlement
+// account, credited by every payment) stay locked only from the end of a move to the commit. Two moves
+// can wait on each other only when money flows both ways between the same two accounts at once; PostgreSQL
+// detects that deadlock and inTransaction retries the loser.
 import { sql } from 'kysely';
 import { DomainError } from '../domain/errors.ts';
 import {
@@ -212,8 +215,6 @@ async function move(tx: Tx, t: TransferInput, kind: 'posted' | 'pending'): Promi
 
   const debitColumn: DebitColumn = kind === 'posted' ? 'debits_posted' : 'debits_pending';
   const creditColumn: CreditColumn = kind === 'posted' ? 'credits_posted' : 'credits_pending';
-  const creditFirst = creditAccountId < debitAccountId;
-  if (creditFirst) await addToCredits(tx, creditAccountId, creditColumn, amount);
   const debited = await tx
     .updateTable('accounts')
     .set(debitColumn, sql<bigint>`${sql.ref(debitColumn)} + ${amount}`)
@@ -221,15 +222,12 @@ async function move(tx: Tx, t: TransferInput, kind: 'posted' | 'pending'): Promi
     .where(sql<boolean>`(overdraft_allowed = 1 or debits_posted + debits_pending + ${amount} <= credits_posted)`)
     .executeTakeFirst();
   if (debited.numUpdatedRows !== 1n) {
-    // Undo the credit inside this transaction, so a caller that catches the error and commits anyway
-    // still finds both accounts exactly as they were.
-    if (creditFirst) await addToCredits(tx, creditAccountId, creditColumn, -amount);
     throw new DomainError('insufficient_funds', `account ${debitAccountId} cannot afford ${amount}`, {
       account_id: String(debitAccountId),
       amount: String(amount),
     });
   }
-  if (!creditFirst) await addToCredits(tx, creditAccountId, creditColumn, amount);
+  await addToCredits(tx, creditAccountId, creditColumn, amount);
 
   const row = await tx
     .insertInto('transfers')
@@ -305,13 +303,8 @@ async function resolve(tx: Tx, pendingId: bigint, now: number, kind: 'post_pendi
         .executeTakeFirst(),
       pending.credit_account_id,
     );
-  if (pending.debit_account_id < pending.credit_account_id) {
-    await updateDebit();
-    await updateCredit();
-  } else {
-    await updateCredit();
-    await updateDebit();
-  }
+  await updateDebit();
+  await updateCredit();
   return inserted.id;
 }
 

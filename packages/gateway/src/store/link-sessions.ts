@@ -74,3 +74,10 @@ function toLinkSession(row: Selectable<LinkSessionTable>): LinkSession {
     createdAt: Number(row.created_at),
   };
 }
+
+/** Deletes sessions that finished long ago; the merchant was told at the time. Returns how many. */
+export async function deleteFinishedLinkSessions(tx: Tx, expiredBefore: number): Promise<number> {
+  const result = await tx.deleteFrom('link_sessions').where('state', 'in', ['linked', 'failed'])
+    .where('expires_at', '<', BigInt(expiredBefore)).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}

@@ -2,6 +2,7 @@ import { Migrator, type Migration, type MigrationProvider } from 'kysely';
 import type { Database } from './database.ts';
 import * as foundation from './migrations/001-foundation.ts';
 import * as payments from './migrations/002-payments.ts';
+import * as housekeeping from './migrations/004-housekeeping.ts';
 import * as walletApp from './migrations/003-wallet-app.ts';
 
 // Listed in code, not read from a folder, so the migrations travel with the module graph.
@@ -9,9 +10,25 @@ const MIGRATIONS = [
   ['001-foundation', foundation],
   ['002-payments', payments],
   ['003-wallet-app', walletApp],
+  ['004-housekeeping', housekeeping],
 ] as const;
 
+/**
+ * Brings the schema up to date. Kysely takes no migration lock on SQLite, so two processes starting on one
+ * new file (`serve` and a CLI command) can race; the loser finds the work done when it tries again.
+ */
 export async function migrateToLatest(database: Database): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await migrateOnce(database);
+    } catch (error) {
+      if (database.kind !== 'sqlite' || attempt >= 5) throw error;
+      await new Promise((r) => setTimeout(r, 100 * attempt));
+    }
+  }
+}
+
+async function migrateOnce(database: Database): Promise<void> {
   const provider: MigrationProvider = {
     async getMigrations() {
       const all: Record<string, Migration> = {};

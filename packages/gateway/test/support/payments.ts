@@ -109,8 +109,8 @@ export interface Notification {
   readonly order: string[];
 }
 
-/** What the receiver answers: an acknowledgement with this response_code, or a bare HTTP status. */
-export type ReceiverAnswer = { responseCode: string } | { httpStatus: number };
+/** What the receiver answers: an acknowledgement with this response_code, a bare HTTP status, or any body. */
+export type ReceiverAnswer = { responseCode: string } | { httpStatus: number } | { body: string; contentType: string };
 
 export interface NotificationReceiver {
   readonly url: string;
@@ -175,6 +175,8 @@ export async function startNotificationReceiver(options: { path?: string; startD
       const answer = receiver.answer(notification);
       if ('httpStatus' in answer) {
         res.writeHead(answer.httpStatus, { 'content-type': 'text/plain' }).end('no');
+      } else if ('body' in answer) {
+        res.writeHead(200, { 'content-type': answer.contentType }).end(answer.body);
       } else {
         if (answer.responseCode === '00') acked.add(notification);
         res.writeHead(200, { 'content-type': contentTypeOf(format) }).end(serialize(format, {

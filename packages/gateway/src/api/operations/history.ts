@@ -24,7 +24,9 @@ export const history: Operation<'history'> = {
       limit: request.limit,
     });
     const list = Object.fromEntries(rows.map((p, i) => [`transaction_${i + 1}`, {
-      payment_date: formatJakartaDateTime(new Date(p.finishedAt ?? p.createdAt)),
+      // The transaction's date — the payment reply's payment_day — which is also what the range selects by:
+      // a payment made at 23:59 and authorised after midnight is listed, and dated, on the day it was made.
+      payment_date: formatJakartaDateTime(new Date(p.createdAt)),
       status: p.status,
       trx_id: p.trxId,
       trx_amount: p.amount,
