@@ -419,6 +419,8 @@ for (const kind of DATABASE_KINDS) {
       assert.equal(both.total, '5');
       assert.deepEqual(both.rows.map((r) => r.amount_detail.map((x) => `${x.type}=${x.amt}`).join(',')),
         ['Cash=7000,Points=0', 'Cash=17000,Points=3000', 'Cash=0,Points=5000', 'Cash=10000,Points=0', 'Cash=150000,Points=0']);
+      // A merchant without an HMAC secret gets the legacy signature only (no X-Signature header).
+      await assertNotification(gw, await r.waitFor(d, '2'), kopi, d, '2');
       const tehRows = historyRows(await history(gw, format, teh, phone, { start: yesterday, end: today(gw) }));
       assert.deepEqual(tehRows.rows.map((r) => r.trx_amount), ['9000']);
       const otherRows = historyRows(await history(gw, format, kopi, other, { start: yesterday, end: today(gw) }));

@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { registerDemoCommand } from './demo-command.ts';
 import { registerMerchantCommands } from './merchant-commands.ts';
 import { registerNotificationCommands } from './notification-commands.ts';
 import { registerServeCommand } from './serve-command.ts';
@@ -11,6 +12,7 @@ registerServeCommand(program);
 registerMerchantCommands(program);
 registerWalletCommands(program);
 registerNotificationCommands(program);
+registerDemoCommand(program);
 
 try {
   await program.parseAsync(process.argv);

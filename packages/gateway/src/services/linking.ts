@@ -3,16 +3,17 @@ import type { GatewayContext } from '../context.ts';
 import { DomainError } from '../domain/errors.ts';
 import { LINK_FAILURE, isExpired, isFinished, type LinkSession } from '../domain/link-session.ts';
 import type { Merchant } from '../domain/merchant.ts';
-import { hashOtp, otpMatches, verifyPin } from '../domain/pin.ts';
+import { hashOtp, otpMatches } from '../domain/pin.ts';
 import { randomToken } from '../domain/random.ts';
-import { isPinLocked, type Wallet } from '../domain/wallet.ts';
+import type { Wallet } from '../domain/wallet.ts';
 import { enqueueDelivery } from '../delivery/outbox.ts';
 import { createLink } from '../store/links.ts';
 import { deleteFinishedLinkSessions, findLinkSession, insertLinkSession, listExpiredLinkSessions, updateLinkSession } from '../store/link-sessions.ts';
 import { findMerchant } from '../store/merchants.ts';
 import { insertSmsMessage } from '../store/sms-messages.ts';
 import { inTransaction, type Tx } from '../store/transaction.ts';
-import { findWallet, findWalletByPhone, recordPinFailure, recordPinSuccess, reservePinAttempt } from '../store/wallets.ts';
+import { findWallet, findWalletByPhone, recordPinSuccess } from '../store/wallets.ts';
+import { checkWalletPin } from './pin-check.ts';
 import { activationResultParams, withParams } from './activation-result.ts';
 import { findOrCreateSandboxWallet } from './sandbox-wallets.ts';
 
@@ -177,33 +178,24 @@ export async function submitPin(ctx: GatewayContext, input: StepInput & { pin: s
     await finish(ctx, session, merchant, '01', LINK_FAILURE.phoneChanged, 'pin');
     return { kind: 'finished' };
   }
-  const limits = { attemptsMax: ctx.config.pin_attempts_max, lockS: ctx.config.pin_lock_s };
-  const now = ctx.clock.now();
-  if (isPinLocked(wallet, now) || !(await reservePinAttempt(ctx.database.db, wallet.id, now, limits))) {
+  const check = await checkWalletPin(ctx, wallet, input.pin);
+  if (check.kind === 'locked') {
     await finish(ctx, session, merchant, '01', LINK_FAILURE.pinLocked, 'pin');
     return { kind: 'finished' };
   }
-  if (await verifyPin(input.pin, wallet.pinHash, ctx.config.pinPepper)) {
-    const linked = await inTransaction(ctx.database, async (tx) => {
-      const moved = await updateLinkSession(tx, session.id, { state: 'pin' }, {
-        state: 'linked', result_code: '00', result_desc: 'Success', finished_at: BigInt(ctx.clock.now()),
-      });
-      if (!moved) return false;
-      await recordPinSuccess(tx, wallet.id);
-      await createLink(tx, { merchantId: merchant.merchantId, walletId: wallet.id, phoneVersion: wallet.phoneVersion, now: ctx.clock.now(), ttlS: ctx.config.link_ttl_s });
-      await enqueueCallback(ctx, tx, merchant, session.phone, '00', 'Success');
-      return true;
+  if (check.kind === 'wrong' || check.kind === 'busy') return { kind: 'retry', message: check.message };
+  const linked = await inTransaction(ctx.database, async (tx) => {
+    const moved = await updateLinkSession(tx, session.id, { state: 'pin' }, {
+      state: 'linked', result_code: '00', result_desc: 'Success', finished_at: BigInt(ctx.clock.now()),
     });
-    if (linked) ctx.wakeDeliveries();
-    return { kind: 'finished' };
-  }
-  if (await recordPinFailure(ctx.database.db, wallet.id, ctx.clock.now(), limits)) {
-    await finish(ctx, session, merchant, '01', LINK_FAILURE.pinLocked, 'pin');
-    return { kind: 'finished' };
-  }
-  const fresh = await findWallet(ctx.database.db, wallet.id);
-  const left = Math.max(0, limits.attemptsMax - (fresh?.pinFailures ?? limits.attemptsMax));
-  return { kind: 'retry', message: `Wrong PIN. ${left} ${left === 1 ? 'attempt' : 'attempts'} left before your PIN is locked for ${Math.round(limits.lockS / 60)} minutes.` };
+    if (!moved) return false;
+    await recordPinSuccess(tx, wallet.id);
+    await createLink(tx, { merchantId: merchant.merchantId, walletId: wallet.id, phoneVersion: wallet.phoneVersion, now: ctx.clock.now(), ttlS: ctx.config.link_ttl_s });
+    await enqueueCallback(ctx, tx, merchant, session.phone, '00', 'Success');
+    return true;
+  });
+  if (linked) ctx.wakeDeliveries();
+  return { kind: 'finished' };
 }
 
 export async function cancelSession(ctx: GatewayContext, input: StepInput): Promise<StepOutcome> {

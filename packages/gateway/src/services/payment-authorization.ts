@@ -6,14 +6,14 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { GatewayContext } from '../context.ts';
 import type { Merchant } from '../domain/merchant.ts';
 import { isFinal, type Payment } from '../domain/payment.ts';
-import { hashOtp, otpMatches, verifyPin } from '../domain/pin.ts';
+import { hashOtp, otpMatches } from '../domain/pin.ts';
 import { randomToken } from '../domain/random.ts';
-import { isPinLocked } from '../domain/wallet.ts';
 import { findMerchant } from '../store/merchants.ts';
 import { findPaymentByPageToken, updatePendingPayment } from '../store/payments.ts';
 import { insertSmsMessage } from '../store/sms-messages.ts';
 import { inTransaction } from '../store/transaction.ts';
-import { findWallet, recordPinFailure, recordPinSuccess, reservePinAttempt } from '../store/wallets.ts';
+import { findWallet, recordPinSuccess } from '../store/wallets.ts';
+import { checkWalletPin } from './pin-check.ts';
 import { settlePayment } from './payments.ts';
 
 /** Why a payment ended without being paid: shown on the page (and kept as the payment's failure_reason). */
@@ -141,30 +141,17 @@ export async function submitPaymentPin(ctx: GatewayContext, input: PaymentStepIn
     await settlePayment(ctx, payment, 'FAILED', { failureReason: PAYMENT_FAILURE.phoneChanged });
     return { kind: 'finished' };
   }
-  const limits = { attemptsMax: ctx.config.pin_attempts_max, lockS: ctx.config.pin_lock_s };
-  const now = ctx.clock.now();
-  // The attempt is reserved on the wallet before the slow check: parallel guesses (from any page) cannot exceed it.
-  if (isPinLocked(wallet, now) || !(await reservePinAttempt(ctx.database.db, wallet.id, now, limits))) {
+  const check = await checkWalletPin(ctx, wallet, input.pin);
+  if (check.kind === 'locked') {
     await settlePayment(ctx, payment, 'FAILED', { failureReason: PAYMENT_FAILURE.pinLocked });
     return { kind: 'finished' };
   }
-  if (await verifyPin(input.pin, wallet.pinHash, ctx.config.pinPepper)) {
-    await recordPinSuccess(ctx.database.db, wallet.id);
-    // The PIN check takes a while: the payment may have run out meanwhile, and then it is not paid.
-    const current = await expireIfDue(ctx, payment);
-    if (current.status === 'PENDING') await settlePayment(ctx, current, 'SUCCESS');
-    return { kind: 'finished' };
-  }
-  if (await recordPinFailure(ctx.database.db, wallet.id, ctx.clock.now(), limits)) {
-    await settlePayment(ctx, payment, 'FAILED', { failureReason: PAYMENT_FAILURE.pinLocked });
-    return { kind: 'finished' };
-  }
-  const fresh = await findWallet(ctx.database.db, wallet.id);
-  const left = Math.max(0, limits.attemptsMax - (fresh?.pinFailures ?? limits.attemptsMax));
-  return {
-    kind: 'retry',
-    message: `Wrong PIN. ${left} ${left === 1 ? 'attempt' : 'attempts'} left before your PIN is locked for ${Math.round(limits.lockS / 60)} minutes.`,
-  };
+  if (check.kind === 'wrong' || check.kind === 'busy') return { kind: 'retry', message: check.message };
+  await recordPinSuccess(ctx.database.db, wallet.id);
+  // The PIN check takes a while: the payment may have run out meanwhile, and then it is not paid.
+  const current = await expireIfDue(ctx, payment);
+  if (current.status === 'PENDING') await settlePayment(ctx, current, 'SUCCESS');
+  return { kind: 'finished' };
 }
 
 export async function cancelPaymentByCustomer(ctx: GatewayContext, input: PaymentStepInput): Promise<PaymentStepOutcome> {

@@ -30,11 +30,9 @@ export async function createPayment(ctx: GatewayContext, merchant: Merchant, req
   try {
     const payment = await inTransaction(ctx.database, async (tx) => {
       const now = ctx.clock.now();
-      // The split and the affordability check rest on the balances read next: lock every row this payment moves
-      // money between first (and in the ledger's global order, so payments never deadlock each other).
-      const cashPair = [wallet.cashAccountId, merchant.settlementAccountId];
-      const pointsPair = [wallet.pointsAccountId, merchant.pointsSettlementAccountId];
-      await lockAccounts(ctx, tx, request.pay_type === '0' ? cashPair : request.pay_type === '1' ? pointsPair : [...cashPair, ...pointsPair]);
+      // The split and the affordability check rest on the balances read next: lock the wallet's rows first.
+      await lockWalletAccounts(ctx, tx, request.pay_type === '0' ? [wallet.cashAccountId]
+        : request.pay_type === '1' ? [wallet.pointsAccountId] : [wallet.cashAccountId, wallet.pointsAccountId]);
       const split = splitPayment(request.bill_total, request.pay_type, await walletBalances(tx, wallet));
       const trxId = newTrxId(ctx);
       const reference = `payment:${trxId}`;
@@ -126,9 +124,10 @@ async function settleInTransaction(ctx: GatewayContext, tx: Tx, merchant: Mercha
   const current = (await findPayment(tx, payment.trxId))!;
   if (!moved) return current;
   const holdIds = [current.cashHoldId, current.pointsHoldId].filter((id): id is bigint => id !== null);
-  if (holdIds.length > 0 && ctx.database.kind === 'postgres') {
-    const holds = await tx.selectFrom('transfers').select(['debit_account_id', 'credit_account_id']).where('id', 'in', holdIds).execute();
-    await lockAccounts(ctx, tx, holds.flatMap((h) => [h.debit_account_id, h.credit_account_id]));
+  if (holdIds.length > 1 && ctx.database.kind === 'postgres') {
+    // Both holds' wallet rows before either merchant row, as createPayment takes them (see lockWalletAccounts).
+    const holds = await tx.selectFrom('transfers').select('debit_account_id').where('id', 'in', holdIds).execute();
+    await lockWalletAccounts(ctx, tx, holds.map((h) => h.debit_account_id));
   }
   for (const holdId of [current.cashHoldId, current.pointsHoldId]) {
     if (holdId === null) continue;
@@ -169,14 +168,17 @@ export async function cancelPayment(ctx: GatewayContext, merchant: Merchant, trx
 }
 
 /**
- * PostgreSQL: row-locks the accounts a payment touches, in ascending id order. Every single ledger move locks
- * its two rows in that order too, but a payment makes two moves (cash, then points), and locking a wallet row
- * before a merchant row with a lower id (or the cash pair before a points row with a lower id) deadlocks
- * against a concurrent payment that does the opposite; PostgreSQL then stalls both for deadlock_timeout
- * (1 s) before aborting one. Taking all of them up front, in one order, removes the cycle. SQLite runs one
- * writer at a time and needs none of this.
+ * PostgreSQL: row-locks the wallet's accounts a payment spends from, in ascending id order, before the ledger
+ * touches any merchant account. The balances read next are then current (so the split and the 01 are exact,
+ * never a stale read refused later by the ledger), and every payment transaction takes its rows in one global
+ * order — the wallet's (cash, points), then the merchant's (cash settlement, points settlement), which the
+ * ledger locks last as each move's credit side, so the busiest rows are held the shortest. Should two
+ * payments take a wallet row and a merchant row in opposite orders, PostgreSQL stalls both for
+ * deadlock_timeout (1 s) before aborting one: when only pay_type 2 locked the wallet first and other moves
+ * took the (lower-id) merchant row first, 240 concurrent payments at one wallet took 90 s instead of 3.
+ * SQLite runs one writer at a time and needs none of this.
  */
-async function lockAccounts(ctx: GatewayContext, tx: Tx, accountIds: readonly bigint[]): Promise<void> {
+async function lockWalletAccounts(ctx: GatewayContext, tx: Tx, accountIds: readonly bigint[]): Promise<void> {
   if (ctx.database.kind !== 'postgres' || accountIds.length === 0) return;
   const ids = [...new Set(accountIds.map((id) => BigInt(id)))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   await tx.selectFrom('accounts').select('id').where('id', 'in', ids).orderBy('id').forUpdate().execute();

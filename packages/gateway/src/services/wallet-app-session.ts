@@ -5,16 +5,17 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { normalizePhone } from '@ovo-tokenize/protocol';
 import type { GatewayContext } from '../context.ts';
-import { hashOtp, isValidPin, otpMatches, verifyPin } from '../domain/pin.ts';
+import { hashOtp, isValidPin, otpMatches } from '../domain/pin.ts';
 import { randomToken } from '../domain/random.ts';
-import { isPinLocked, type Wallet } from '../domain/wallet.ts';
+import type { Wallet } from '../domain/wallet.ts';
 import { insertSmsMessage } from '../store/sms-messages.ts';
 import { inTransaction, type Tx } from '../store/transaction.ts';
 import {
   countSignInsSince, deleteWalletSessionsExpiredBefore, endWalletSession, findWalletSession, insertWalletSession,
   updateWalletSession, type FlashKind, type WalletSession,
 } from '../store/wallet-sessions.ts';
-import { findWallet, findWalletByPhone, recordPinFailure, recordPinSuccess, reservePinAttempt } from '../store/wallets.ts';
+import { findWallet, findWalletByPhone, recordPinSuccess } from '../store/wallets.ts';
+import { checkWalletPin } from './pin-check.ts';
 
 /** The wallet app's own limits (the OTP and PIN limits come from the gateway config). */
 export const WALLET_APP_LIMITS = {
@@ -233,7 +234,7 @@ export async function submitSignInPin(ctx: GatewayContext, input: { token: strin
     await endWalletSession(ctx.database.db, session.id, 'pin_locked', ctx.clock.now());
     return { kind: 'ended' };
   }
-  if (pin.kind === 'wrong') return { kind: 'retry', message: pin.message };
+  if (pin.kind === 'wrong' || pin.kind === 'busy') return { kind: 'retry', message: pin.message };
   // A new token once the customer is known, so a token planted before sign-in is worthless after it.
   const token = randomToken(ctx.random);
   const now = ctx.clock.now();
@@ -330,27 +331,3 @@ export async function checkCode(ctx: GatewayContext, session: WalletSession, pur
   return { kind: 'retry', message: `Wrong code. ${left} ${left === 1 ? 'attempt' : 'attempts'} left.` };
 }
 
-export type PinCheck = { kind: 'ok' } | { kind: 'locked' } | { kind: 'wrong'; message: string };
-
-/**
- * Checks the wallet PIN against the lockout it shares with account linking and payments: the attempt is
- * reserved before the (slow) hash, a wrong PIN may lock the wallet. On 'ok' the caller calls
- * recordPinSuccess, inside the transaction that does what the PIN authorised.
- */
-export async function checkWalletPin(ctx: GatewayContext, wallet: Wallet, pin: string): Promise<PinCheck> {
-  const limits = { attemptsMax: ctx.config.pin_attempts_max, lockS: ctx.config.pin_lock_s };
-  const now = ctx.clock.now();
-  if (isPinLocked(wallet, now)) return { kind: 'locked' };
-  if (!(await reservePinAttempt(ctx.database.db, wallet.id, now, limits))) {
-    await recordPinFailure(ctx.database.db, wallet.id, now, limits);
-    return { kind: 'locked' };
-  }
-  if (await verifyPin(pin, wallet.pinHash, ctx.config.pinPepper)) return { kind: 'ok' };
-  if (await recordPinFailure(ctx.database.db, wallet.id, ctx.clock.now(), limits)) return { kind: 'locked' };
-  const fresh = await findWallet(ctx.database.db, wallet.id);
-  const left = Math.max(0, limits.attemptsMax - (fresh?.pinFailures ?? limits.attemptsMax));
-  return {
-    kind: 'wrong',
-    message: `Wrong PIN. ${left} ${left === 1 ? 'attempt' : 'attempts'} left before your PIN is locked for ${Math.round(limits.lockS / 60)} minutes.`,
-  };
-}

@@ -16,8 +16,9 @@ import {
 import { findWalletByPhone, recordPinSuccess, walletBalances, type WalletBalances } from '../store/wallets.ts';
 import { formatRupiah } from './wallet-app-format.ts';
 import {
-  WALLET_APP_LIMITS, checkCode, checkWalletPin, resendWait, sendCode, type SignedIn, type WalletStep,
+  WALLET_APP_LIMITS, checkCode, resendWait, sendCode, type SignedIn, type WalletStep,
 } from './wallet-app-session.ts';
+import { checkWalletPin } from './pin-check.ts';
 
 export const TRANSACTIONS_PAGE_SIZE = 10;
 
@@ -226,7 +227,7 @@ export async function confirmPhoneChange(ctx: GatewayContext, auth: SignedIn, pi
   if (session.changeState !== 'pin' || newPhone === null) return { kind: 'ok' };
   if (!isValidPin(pin)) return { kind: 'retry', message: 'Enter your 6-digit OVO PIN.' };
   const checked = await checkWalletPin(ctx, wallet, pin);
-  if (checked.kind === 'wrong') return { kind: 'retry', message: checked.message };
+  if (checked.kind === 'wrong' || checked.kind === 'busy') return { kind: 'retry', message: checked.message };
   if (checked.kind === 'locked') {
     await updateWalletSession(ctx.database.db, session.id, { state: 'active' }, NO_CHANGE);
     return flashed(ctx, auth, 'error',

@@ -26,7 +26,6 @@ import {
   postedBalance,
   type AccountKind,
   type FundingAccountKind,
-  type TransferKind,
 } from '../domain/ledger-rules.ts';
 import type { Tx } from './transaction.ts';
 

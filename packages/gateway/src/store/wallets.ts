@@ -71,16 +71,19 @@ export async function walletBalances(tx: Tx, wallet: Pick<Wallet, 'cashAccountId
 
 /**
  * Reserves one PIN attempt before the (slow) check, atomically, so parallel guesses cannot exceed the limit.
- * Returns false when the wallet's PIN is locked or the attempts are used up (which locks it now).
+ * 'locked': the PIN is locked; 'busy': every allowed attempt is being checked right now (on other pages),
+ * which is not a reason to lock anything — the customer may simply try again in a moment.
  */
-export async function reservePinAttempt(tx: Tx, walletId: bigint, now: number, limits: { attemptsMax: number; lockS: number }): Promise<boolean> {
+export async function reservePinAttempt(tx: Tx, walletId: bigint, now: number, limits: { attemptsMax: number; lockS: number }): Promise<'reserved' | 'locked' | 'busy'> {
   // A lock that has run out starts a fresh count.
   await tx.updateTable('wallets').set({ pin_failures: 0n, pin_locked_until: null })
     .where('id', '=', walletId).where('pin_locked_until', '<=', BigInt(now)).execute();
   const reserved = await tx.updateTable('wallets').set((eb) => ({ pin_failures: eb('pin_failures', '+', 1n) }))
     .where('id', '=', walletId).where('pin_locked_until', 'is', null)
     .where('pin_failures', '<', BigInt(limits.attemptsMax)).executeTakeFirst();
-  return reserved.numUpdatedRows === 1n;
+  if (reserved.numUpdatedRows === 1n) return 'reserved';
+  const wallet = await findWallet(tx, walletId);
+  return wallet && wallet.pinLockedUntil !== null && wallet.pinLockedUntil > now ? 'locked' : 'busy';
 }
 
 /** After a wrong PIN: lock the wallet if that was the last allowed attempt. Returns whether it is now locked. */
