@@ -1,17 +1,20 @@
-// The plans of the two history queries (the page and its `total`), built exactly as
-// store/payments.ts listPaymentHistory builds them, on the database the gateway runs on, and their timing.
+// The plans of the two history queries (the page and its `total`), built by store/payments.ts
+// historyQueries as listPaymentHistory runs them, on the database the gateway runs on, and their timing.
 import { performance } from 'node:perf_hooks';
 import { CompiledQuery } from 'kysely';
 import type { Database } from '../packages/gateway/src/store/database.ts';
-import type { HistoryQuery } from '../packages/gateway/src/store/payments.ts';
+import { historyQueries, type HistoryQuery } from '../packages/gateway/src/store/payments.ts';
 
-export const HISTORY_INDEX = 'payments_history';
+/** The index each query should search: the page walks payments_history, the total the per-day counts' key. */
+export const HISTORY_INDEXES = { page: ['payments_history'], total: ['payment_day_counts_pk', 'sqlite_autoindex_payment_day_counts'] } as const;
 
 export interface QueryPlan {
   query: 'page' | 'total';
   /** The plan as the database prints it, one line per node. */
   plan: string[];
-  usesHistoryIndex: boolean;
+  /** The index the query should use (HISTORY_INDEXES), and whether the plan uses it. */
+  index: string;
+  usesIndex: boolean;
   /** PostgreSQL only (EXPLAIN ANALYZE): the execution time it reports. */
   executionMs?: number;
   /** The query run in-process TIMED_RUNS times, driver round trip included: the median. */
@@ -21,13 +24,8 @@ export interface QueryPlan {
 const TIMED_RUNS = 15;
 
 export async function explainHistory(database: Database, q: HistoryQuery): Promise<QueryPlan[]> {
-  const inRange = database.db.selectFrom('payments')
-    .where('merchant_id', '=', q.merchantId).where('wallet_id', '=', q.walletId)
-    .where('created_at', '>=', BigInt(q.fromMs)).where('created_at', '<', BigInt(q.toMsExclusive));
-  const queries = {
-    page: inRange.selectAll().orderBy('created_at', 'desc').orderBy('trx_id', 'desc').limit(q.limit).offset(q.offset).compile(),
-    total: inRange.select((eb) => eb.fn.countAll().as('n')).compile(),
-  } as const;
+  const built = historyQueries(database.db, q);
+  const queries = { page: built.page.compile(), total: built.total.compile() } as const;
   const plans: QueryPlan[] = [];
   for (const [name, compiled] of Object.entries(queries) as Array<[QueryPlan['query'], CompiledQuery]>) {
     const prefix = database.kind === 'postgres' ? 'explain (analyze, buffers) ' : 'explain query plan ';
@@ -43,11 +41,13 @@ export async function explainHistory(database: Database, q: HistoryQuery): Promi
       times.push(performance.now() - t0);
     }
     times.sort((a, b) => a - b);
+    const used = HISTORY_INDEXES[name].find((index) => plan.some((line) => line.includes(index)));
     plans.push({
       query: name,
       medianMs: times[Math.floor(times.length / 2)]!,
       plan,
-      usesHistoryIndex: plan.some((line) => line.includes(HISTORY_INDEX)),
+      index: used ?? HISTORY_INDEXES[name][0],
+      usesIndex: used !== undefined,
       ...(execution !== undefined && { executionMs: Number(execution) }),
     });
   }

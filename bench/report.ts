@@ -61,7 +61,7 @@ export function printDatabaseReport(report: DatabaseReport): void {
   for (const h of report.explain) {
     for (const p of h.plans) {
       const timing = `median ${p.medianMs.toFixed(2)} ms in-process${p.executionMs !== undefined ? `, EXPLAIN ANALYZE ${p.executionMs.toFixed(2)} ms` : ''}`;
-      console.log(`  ${`${fmt(h.transactions, 0)} tx, ${h.range}, ${p.query}:`.padEnd(34)} ${p.usesHistoryIndex ? 'uses payments_history' : 'DOES NOT use payments_history'} (${timing})`);
+      console.log(`  ${`${fmt(h.transactions, 0)} tx, ${h.range}, ${p.query}:`.padEnd(34)} ${p.usesIndex ? `uses ${p.index}` : `DOES NOT use ${p.index}`} (${timing})`);
       for (const line of planSummary(report.kind, p.plan)) console.log(`      ${line}`);
     }
   }

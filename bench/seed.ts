@@ -9,6 +9,7 @@ import { hashPin } from '../packages/gateway/src/domain/pin.ts';
 import type { Wallet } from '../packages/gateway/src/domain/wallet.ts';
 import { createLink } from '../packages/gateway/src/store/links.ts';
 import { insertMerchant } from '../packages/gateway/src/store/merchants.ts';
+import { backfillPaymentDayCounts } from '../packages/gateway/src/store/migrations/005-payment-day-counts.ts';
 import { inTransaction } from '../packages/gateway/src/store/transaction.ts';
 import { insertWallet } from '../packages/gateway/src/store/wallets.ts';
 
@@ -80,6 +81,7 @@ export async function seedWorld(ctx: GatewayContext, options: {
   if (database.kind === 'postgres') {
     // What autovacuum does shortly after a bulk load: fresh statistics and a visibility map (index-only scans).
     await sql`vacuum analyze payments`.execute(database.db);
+    await sql`vacuum analyze payment_day_counts`.execute(database.db);
   }
   return { merchant, payers, crowdTransactions: options.payers * options.crowdPerPayer, history };
 }
@@ -88,7 +90,9 @@ export async function seedWorld(ctx: GatewayContext, options: {
  * `count` finished payments of `c` with `merchant`, created over the last HISTORY_SPAN_DAYS in a shuffled
  * order (created_at does not follow trx_id), all three pay types with their split, 5 % failed and 5 %
  * expired. Straight into `payments` with one INSERT … SELECT over a generated series: no holds (null is
- * allowed), the split columns satisfy the CHECK cash_amount + points_amount = amount.
+ * allowed), the split columns satisfy the CHECK cash_amount + points_amount = amount. Bypassing
+ * insertPayment, it then writes the customer's per-day counts (history's `total`) in the same transaction:
+ * one GROUP BY over the new rows and a bulk insert of the aggregated rows, as the migration's backfill does.
  */
 async function insertHistory(ctx: GatewayContext, merchant: Merchant, c: Customer, count: number, now: number): Promise<void> {
   if (count <= 0) return;
@@ -118,14 +122,11 @@ async function insertHistory(ctx: GatewayContext, merchant: Merchant, c: Custome
       case r.g % 20 when 0 then 'Insufficient balance' when 1 then 'Payment expired' else null end, null,
       ${createdAt}, ${createdAt} + ${ctx.config.payment_ttl_s * 1000}, ${createdAt} + 30000
     from r`;
-  if (!pg) {
-    await sql.raw(statement).execute(ctx.database.db);
-    return;
-  }
   await inTransaction(ctx.database, async (tx) => {
     // The benchmark's server may run with synchronous_commit=off; VACUUM cannot mark a page all-visible
     // (no index-only scans) until the inserting commit is flushed, so this one commit waits for its flush.
-    await sql`set local synchronous_commit = on`.execute(tx);
+    if (pg) await sql`set local synchronous_commit = on`.execute(tx);
     await sql.raw(statement).execute(tx);
+    await backfillPaymentDayCounts(tx, { merchantId: merchant.merchantId, walletId: c.wallet.id });
   });
 }

@@ -2,8 +2,10 @@ import { Migrator, type Migration, type MigrationProvider } from 'kysely';
 import type { Database } from './database.ts';
 import * as foundation from './migrations/001-foundation.ts';
 import * as payments from './migrations/002-payments.ts';
-import * as housekeeping from './migrations/004-housekeeping.ts';
 import * as walletApp from './migrations/003-wallet-app.ts';
+import * as housekeeping from './migrations/004-housekeeping.ts';
+import * as paymentDayCounts from './migrations/005-payment-day-counts.ts';
+import * as pinAttemptTime from './migrations/006-pin-attempt-time.ts';
 
 // Listed in code, not read from a folder, so the migrations travel with the module graph.
 const MIGRATIONS = [
@@ -11,6 +13,8 @@ const MIGRATIONS = [
   ['002-payments', payments],
   ['003-wallet-app', walletApp],
   ['004-housekeeping', housekeeping],
+  ['005-payment-day-counts', paymentDayCounts],
+  ['006-pin-attempt-time', pinAttemptTime],
 ] as const;
 
 /**

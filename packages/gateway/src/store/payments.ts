@@ -1,10 +1,32 @@
-import type { Insertable, Selectable, Updateable } from 'kysely';
+import { formatJakartaDate, jakartaDayStart } from '@ovo-tokenize/protocol';
+import type { Insertable, Selectable, Transaction, Updateable } from 'kysely';
 import type { AuthStep, PayType, Payment, PaymentStatus } from '../domain/payment.ts';
-import type { PaymentTable } from './schema.ts';
+import type { PaymentTable, Schema } from './schema.ts';
 import type { Tx } from './transaction.ts';
 
+/**
+ * Inserts a payment and counts it in `payment_day_counts` (what history's `total` sums), in one transaction:
+ * the caller's, or one of its own when given the bare database.
+ */
 export async function insertPayment(tx: Tx, row: Insertable<PaymentTable>): Promise<Payment> {
-  return toPayment(await tx.insertInto('payments').values(row).returningAll().executeTakeFirstOrThrow());
+  if (!tx.isTransaction) return tx.transaction().execute((t) => insertPayment(t, row));
+  const inserted = await tx.insertInto('payments').values(row).returningAll().executeTakeFirstOrThrow();
+  await countPaymentDay(tx as Transaction<Schema>, inserted);
+  return toPayment(inserted);
+}
+
+/** The Jakarta date (`YYYY-MM-DD`) a payment created at `createdAtMs` is listed under in history. */
+export function paymentDay(createdAtMs: number): string {
+  return formatJakartaDate(new Date(createdAtMs));
+}
+
+/** +1 for the payment's (merchant, customer, Jakarta day). An upsert, so concurrent payments never lose a count. */
+async function countPaymentDay(tx: Transaction<Schema>, p: Pick<Selectable<PaymentTable>, 'merchant_id' | 'wallet_id' | 'created_at'>): Promise<void> {
+  await tx.insertInto('payment_day_counts')
+    .values({ merchant_id: p.merchant_id, wallet_id: BigInt(p.wallet_id), day: paymentDay(Number(p.created_at)), count: 1n })
+    .onConflict((oc) => oc.columns(['merchant_id', 'wallet_id', 'day'])
+      .doUpdateSet((eb) => ({ count: eb('payment_day_counts.count', '+', 1n) })))
+    .execute();
 }
 
 export async function findPaymentByBill(tx: Tx, merchantId: string, billNo: string): Promise<Payment | undefined> {
@@ -42,21 +64,47 @@ export async function listExpiredPayments(tx: Tx, now: number, limit: number): P
 export interface HistoryQuery {
   merchantId: string;
   walletId: bigint;
+  /** 00:00 Jakarta of the first day (history ranges are whole Jakarta days). */
   fromMs: number;
+  /** 00:00 Jakarta of the day after the last. */
   toMsExclusive: number;
   offset: number;
   limit: number;
 }
 
+/**
+ * The two queries of a history read. The page walks `payments_history` backwards from the end of the range
+ * (LIMIT/OFFSET, the offset bounded by the caller); the total sums `payment_day_counts` over the range's
+ * Jakarta days, one row per day with payments. Neither grows with the number of payments.
+ */
+export function historyQueries(tx: Tx, q: HistoryQuery) {
+  const { firstDay, lastDay } = historyDays(q);
+  return {
+    page: tx.selectFrom('payments').selectAll()
+      .where('merchant_id', '=', q.merchantId).where('wallet_id', '=', q.walletId)
+      .where('created_at', '>=', BigInt(q.fromMs)).where('created_at', '<', BigInt(q.toMsExclusive))
+      .orderBy('created_at', 'desc').orderBy('trx_id', 'desc').limit(q.limit).offset(q.offset),
+    total: tx.selectFrom('payment_day_counts')
+      .where('merchant_id', '=', q.merchantId).where('wallet_id', '=', q.walletId)
+      .where('day', '>=', firstDay).where('day', '<=', lastDay)
+      .select((eb) => eb.fn.coalesce(eb.fn.sum<bigint | string | number>('count'), eb.lit(0)).as('n')),
+  };
+}
+
+/** The Jakarta days the range covers; refuses a range that does not start and end at Jakarta midnight. */
+function historyDays(q: HistoryQuery): { firstDay: string; lastDay: string } {
+  const firstDay = paymentDay(q.fromMs);
+  const lastDay = paymentDay(q.toMsExclusive - 1);
+  if (jakartaDayStart(firstDay).getTime() !== q.fromMs || jakartaDayStart(paymentDay(q.toMsExclusive)).getTime() !== q.toMsExclusive) {
+    throw new RangeError(`history range ${q.fromMs}..${q.toMsExclusive} is not whole Jakarta days`);
+  }
+  return { firstDay, lastDay };
+}
+
 /** One page of a customer's payments with one merchant, newest first, and the total in the range. */
 export async function listPaymentHistory(tx: Tx, q: HistoryQuery): Promise<{ rows: Payment[]; total: number }> {
-  const inRange = tx.selectFrom('payments')
-    .where('merchant_id', '=', q.merchantId).where('wallet_id', '=', q.walletId)
-    .where('created_at', '>=', BigInt(q.fromMs)).where('created_at', '<', BigInt(q.toMsExclusive));
-  const [rows, count] = await Promise.all([
-    inRange.selectAll().orderBy('created_at', 'desc').orderBy('trx_id', 'desc').limit(q.limit).offset(q.offset).execute(),
-    inRange.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow(),
-  ]);
+  const queries = historyQueries(tx, q);
+  const [rows, count] = await Promise.all([queries.page.execute(), queries.total.executeTakeFirstOrThrow()]);
   return { rows: rows.map(toPayment), total: Number(count.n) };
 }
 

@@ -52,6 +52,7 @@ export interface WalletTable {
   pin_hash: string;
   pin_failures: bigint;
   pin_locked_until: bigint | null;
+  pin_attempt_at: bigint | null;
   status: string;
   cash_account_id: bigint;
   points_account_id: bigint;
@@ -155,6 +156,18 @@ export interface PaymentTable {
   finished_at: bigint | null;
 }
 
+/**
+ * How many payments each customer made with each merchant per Jakarta day (`YYYY-MM-DD` of created_at, UTC+7):
+ * history's `total` sums these instead of counting payments. Incremented in the transaction that inserts the
+ * payment (store/payments.ts insertPayment); payments are never deleted.
+ */
+export interface PaymentDayCountTable {
+  merchant_id: string;
+  wallet_id: bigint;
+  day: string;
+  count: bigint;
+}
+
 export interface WalletSessionTable {
   /** SHA-256 (base64url) of the cookie token. */
   id: string;
@@ -180,6 +193,7 @@ export interface WalletSessionTable {
 
 export interface Schema {
   payments: PaymentTable;
+  payment_day_counts: PaymentDayCountTable;
   merchants: MerchantTable;
   accounts: AccountTable;
   transfers: TransferTable;

@@ -23,6 +23,7 @@ export async function insertWallet(tx: Tx, input: WalletInput, now: number): Pro
     pin_hash: input.pinHash,
     pin_failures: 0n,
     pin_locked_until: null,
+    pin_attempt_at: null,
     status: 'active',
     cash_account_id: cashAccountId,
     points_account_id: pointsAccountId,
@@ -69,19 +70,28 @@ export async function walletBalances(tx: Tx, wallet: Pick<Wallet, 'cashAccountId
   };
 }
 
+/** Longer than any PIN check can take: a reservation this old belongs to a check that died with its process. */
+export const PIN_RESERVATION_STALE_MS = 60_000;
+
 /**
  * Reserves one PIN attempt before the (slow) check, atomically, so parallel guesses cannot exceed the limit.
  * 'locked': the PIN is locked; 'busy': every allowed attempt is being checked right now (on other pages),
- * which is not a reason to lock anything — the customer may simply try again in a moment.
+ * which is no reason to lock anything — the customer may simply try again in a moment.
  */
 export async function reservePinAttempt(tx: Tx, walletId: bigint, now: number, limits: { attemptsMax: number; lockS: number }): Promise<'reserved' | 'locked' | 'busy'> {
   // A lock that has run out starts a fresh count.
   await tx.updateTable('wallets').set({ pin_failures: 0n, pin_locked_until: null })
     .where('id', '=', walletId).where('pin_locked_until', '<=', BigInt(now)).execute();
-  const reserved = await tx.updateTable('wallets').set((eb) => ({ pin_failures: eb('pin_failures', '+', 1n) }))
+  const reserved = await tx.updateTable('wallets').set((eb) => ({ pin_failures: eb('pin_failures', '+', 1n), pin_attempt_at: BigInt(now) }))
     .where('id', '=', walletId).where('pin_locked_until', 'is', null)
     .where('pin_failures', '<', BigInt(limits.attemptsMax)).executeTakeFirst();
   if (reserved.numUpdatedRows === 1n) return 'reserved';
+  // All attempts reserved and none checked for a long while: some checks died unfinished. Count them as
+  // failures (lock), so that crashing the server can never buy an attacker extra guesses.
+  const staleLock = await tx.updateTable('wallets').set({ pin_locked_until: BigInt(now + limits.lockS * 1000) })
+    .where('id', '=', walletId).where('pin_locked_until', 'is', null)
+    .where('pin_attempt_at', '<', BigInt(now - PIN_RESERVATION_STALE_MS)).executeTakeFirst();
+  if (staleLock.numUpdatedRows === 1n) return 'locked';
   const wallet = await findWallet(tx, walletId);
   return wallet && wallet.pinLockedUntil !== null && wallet.pinLockedUntil > now ? 'locked' : 'busy';
 }
