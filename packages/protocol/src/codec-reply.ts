@@ -1,8 +1,7 @@
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import type { EntityDecoderOptions } from 'fast-xml-parser';
 import { ProtocolError } from './codes.ts';
 import { FORBIDDEN_FIELD_NAMES, stripBom } from './decoded-fields.ts';
 import type { WireFormat } from './wire.ts';
+import { readXml } from './xml-reader.ts';
 
 // Replies (and the other direction's nested documents) as the merchant side reads them. Requests are flat
 // and go through parseBody; replies nest: `detail/cash/balance`, `topup_instruction/instruction_N`,
@@ -101,61 +100,6 @@ function jsonObject(value: Record<string, unknown>, depth: number, maxDepth: num
   return out;
 }
 
-const PREDEFINED_ENTITIES: ReadonlyMap<string, string> = new Map([
-  ['amp', '&'], ['lt', '<'], ['gt', '>'], ['quot', '"'], ['apos', "'"],
-]);
-
-/** Without a DTD only the five predefined entities and character references exist; anything else is refused. */
-function decodeReferences(text: string): string {
-  return text.replace(/&([^&;]*)(;?)/g, (_whole, ref: string, semicolon: string) => {
-    if (semicolon === ';') {
-      const named = PREDEFINED_ENTITIES.get(ref);
-      if (named !== undefined) return named;
-      const numeric = /^#(?:x([0-9a-fA-F]{1,6})|([0-9]{1,7}))$/.exec(ref);
-      if (numeric !== null) {
-        const codePoint = numeric[1] !== undefined ? parseInt(numeric[1], 16) : Number(numeric[2]);
-        if (isXmlChar(codePoint)) return String.fromCodePoint(codePoint);
-      }
-    }
-    throw formatError('reply holds an XML reference other than &amp; &lt; &gt; &quot; &apos; or &#…;');
-  });
-}
-
-function isXmlChar(cp: number): boolean {
-  return cp === 0x9 || cp === 0xa || cp === 0xd || (cp >= 0x20 && cp <= 0xd7ff) || (cp >= 0xe000 && cp <= 0xfffd)
-    || (cp >= 0x10000 && cp <= 0x10ffff);
-}
-
-const strictDecoder: EntityDecoderOptions = {
-  setExternalEntities: () => {},
-  addInputEntities: () => {},
-  reset: () => {},
-  setXmlVersion: () => {},
-  decode: decodeReferences,
-};
-
-const xmlParsers = new Map<number, XMLParser>();
-
-function xmlParserFor(maxDepth: number): XMLParser {
-  let parser = xmlParsers.get(maxDepth);
-  if (parser === undefined) {
-    parser = new XMLParser({
-      parseTagValue: false,
-      parseAttributeValue: false,
-      ignoreAttributes: true,
-      processEntities: true,
-      htmlEntities: false,
-      entityDecoder: strictDecoder,
-      trimValues: true,
-      ignoreDeclaration: true,
-      ignorePiTags: true,
-      maxNestedTags: maxDepth,
-    });
-    xmlParsers.set(maxDepth, parser);
-  }
-  return parser;
-}
-
 /**
  * An XML reply (`<faspay>` root) → a tree of strings: an element with children is an object, an element
  * repeated under one parent is an array, an empty element is `''`. DTDs, comments and any `<!` markup other
@@ -164,16 +108,7 @@ function xmlParserFor(maxDepth: number): XMLParser {
 export function parseXmlReply(raw: string, limits: ReplyLimits = {}): ReplyObject {
   const maxDepth = limits.maxDepth ?? REPLY_MAX_DEPTH;
   checkSize(raw, limits.maxBytes ?? REPLY_MAX_BYTES);
-  const text = stripBom(raw);
-  if (/<!(?!\[CDATA\[)/.test(text)) throw formatError('reply holds a DOCTYPE, comment or other <! declaration');
-  if (XMLValidator.validate(text) !== true) throw formatError('reply is not well-formed XML');
-  let document: unknown;
-  try {
-    document = xmlParserFor(maxDepth).parse(text);
-  } catch (error) {
-    if (error instanceof ProtocolError) throw error;
-    throw formatError('reply is not well-formed XML or is nested too deeply');
-  }
+  const document = readXml(stripBom(raw), maxDepth);
   const roots = typeof document === 'object' && document !== null ? Object.keys(document) : [];
   if (roots.length !== 1 || roots[0] !== XML_ROOT) throw formatError(`XML reply must have one root element <${XML_ROOT}>`);
   const root = xmlNode((document as Record<string, unknown>)[XML_ROOT], 1, maxDepth);

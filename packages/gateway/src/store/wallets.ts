@@ -23,7 +23,6 @@ export async function insertWallet(tx: Tx, input: WalletInput, now: number): Pro
     pin_hash: input.pinHash,
     pin_failures: 0n,
     pin_locked_until: null,
-    pin_attempt_at: null,
     status: 'active',
     cash_account_id: cashAccountId,
     points_account_id: pointsAccountId,
