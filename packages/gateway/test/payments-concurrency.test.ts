@@ -148,12 +148,16 @@ for (const kind of DATABASE_KINDS) {
 
     console.log(`${kind}: ${PAYMENTS} payments in ${tookMs} ms (slowest creation ${Math.max(...attempts.map((a) => a.ms ?? 0))} ms): `
       + `${refused.length} refused 01, ${pinless} pinless, ${count('SUCCESS') - pinless} paid by PIN, ${count('CANCELLED')} cancelled, ${count('PENDING')} left pending`);
-    await assertLedger(gw, wallet, rows);
+    await assertLedger(gw, wallet, rows, new Set(attempts.filter((a) => a.reply!.body.status === 'SUCCESS').map((a) => a.billNo)));
   });
 }
 
-/** The money checks: no overdraft, conservation, every split where it belongs, every hold resolved once. */
-async function assertLedger(gw: PaymentsGateway, wallet: { cashAccountId: bigint; pointsAccountId: bigint }, payments: Payment[]): Promise<void> {
+/**
+ * The money checks: no overdraft, conservation, every split where it belongs, every hold resolved once, and
+ * every pinless payment (`pinlessBills`, answered SUCCESS at creation) paid by posted transfers without holds.
+ */
+async function assertLedger(gw: PaymentsGateway, wallet: { cashAccountId: bigint; pointsAccountId: bigint }, payments: Payment[],
+  pinlessBills: ReadonlySet<string>): Promise<void> {
   const db = gw.database.db;
   // No account that may not go negative is below zero, counting its outgoing holds.
   for (const a of await db.selectFrom('accounts').selectAll().execute()) {
@@ -185,7 +189,8 @@ async function assertLedger(gw: PaymentsGateway, wallet: { cashAccountId: bigint
       { cash: sum(own, (p) => p.cashAmount), points: sum(own, (p) => p.pointsAmount) }, `merchant ${m.merchantId} got its payments' splits`);
   }
 
-  // Per payment: a split that adds up, holds that match it, and ONE kind of resolution for all of them.
+  // Per payment: a split that adds up; for a pinless one, exactly that split as posted transfers from the
+  // wallet and nothing else; otherwise holds that match it, and ONE kind of resolution for all of them.
   const transfers = await db.selectFrom('transfers').selectAll().where('reference', 'like', 'payment:%').orderBy('id').execute();
   const byReference = new Map<string, typeof transfers>();
   for (const t of transfers) byReference.set(t.reference!, [...(byReference.get(t.reference!) ?? []), t]);
@@ -196,6 +201,17 @@ async function assertLedger(gw: PaymentsGateway, wallet: { cashAccountId: bigint
     if (p.payType === '0') assert.equal(p.pointsAmount, 0n, where);
     if (p.payType === '1') assert.equal(p.cashAmount, 0n, where);
     const own = byReference.get(`payment:${p.trxId}`) ?? [];
+    if (pinlessBills.has(p.billNo)) {
+      const merchant = gw.merchants.find((m) => m.merchantId === p.merchantId)!;
+      assert.equal(p.status, 'SUCCESS', where);
+      assert.deepEqual(own.map((t) => ({ id: BigInt(t.id), kind: t.kind, from: BigInt(t.debit_account_id), to: BigInt(t.credit_account_id), amount: BigInt(t.amount) })), [
+        ...(p.cashAmount > 0n ? [{ id: p.cashHoldId, kind: 'posted', from: wallet.cashAccountId, to: merchant.settlementAccountId, amount: p.cashAmount }] : []),
+        ...(p.pointsAmount > 0n ? [{ id: p.pointsHoldId, kind: 'posted', from: wallet.pointsAccountId, to: merchant.pointsSettlementAccountId, amount: p.pointsAmount }] : []),
+      ], `${where}: pinless, paid by posted transfers only`);
+      if (p.cashAmount === 0n) assert.equal(p.cashHoldId, null, where);
+      if (p.pointsAmount === 0n) assert.equal(p.pointsHoldId, null, where);
+      continue;
+    }
     const holds = own.filter((t) => t.kind === 'pending');
     const expected = [
       ...(p.cashAmount > 0n ? [{ id: p.cashHoldId, from: wallet.cashAccountId, amount: p.cashAmount }] : []),

@@ -345,14 +345,14 @@ for (const kind of DATABASE_KINDS) {
       assert.equal(reply.response_code, '00', JSON.stringify(reply));
       const client = new Client(gateway.url);
       const home = await signIn(gateway, client, w.phone);
-      // Points first: 50,000 points and Rp 10,000 cash, each held and then posted.
+      // Points first: 50,000 points and Rp 10,000 cash, paid at once (pinless: one posted transfer each).
       assert.match(home, /Rp 990\.000/);
       assert.match(home, /<strong data-testid="points-balance">0<\/strong>/);
-      assert.equal((home.match(/Payment to Warung Pinless/g) ?? []).length, 4);
+      assert.equal((home.match(/Payment to Warung Pinless/g) ?? []).length, 2);
       assert.match(home, new RegExp(`Nasi goreng · Transaction ${reply.trx_id}`));
-      assert.match(home, /−Rp 10\.000<span class="tx__status">On hold<\/span>/);
-      assert.match(home, /Rp 10\.000<span class="tx__status">Paid<\/span>/);
-      assert.match(home, /−50\.000 points<span class="tx__status">On hold<\/span>/);
+      assert.match(home, /−Rp 10\.000<span class="tx__status">Paid<\/span>/);
+      assert.match(home, /−50\.000 points<span class="tx__status">Paid<\/span>/);
+      assert.doesNotMatch(home, /On hold/);
     });
   });
 

@@ -2,13 +2,17 @@
 // on one database never send the same row at once, makes one HTTP attempt per claimed row, and records the
 // outcome. All state lives in the outbox table, so a restart loses nothing: a row whose sender died is
 // picked up again once its lease runs out (at-least-once, hence the stable X-Notification-Id).
+//
+// Throughput after a burst: a claim takes a batch of rows (several per slot), slots are refilled from it the
+// moment one frees, the next claim starts while half a batch is still queued, and outcomes finishing while
+// one is being written are written together in one transaction. fetch (undici) keeps connections alive.
 import { formatFromContentType, hmacSignatureHeader, parseBody, type WireFormat } from '@ovo-tokenize/protocol';
 import type { Selectable, Updateable } from 'kysely';
 import type { Clock, Random } from '../domain/ports.ts';
 import { systemRandom } from '../domain/random.ts';
 import type { Database } from '../store/database.ts';
 import type { OutboxTable } from '../store/schema.ts';
-import { inTransaction } from '../store/transaction.ts';
+import { inTransaction, type Tx } from '../store/transaction.ts';
 
 export const DELIVERY_USER_AGENT = 'ovo-tokenize-gateway';
 export const DELIVERY_RESPONSE_BYTES_MAX = 64 * 1024;
@@ -35,7 +39,11 @@ export interface DeliveryDispatcherOptions {
   leaseMarginMs?: number;
   /** How often the loop looks for due rows when nothing wakes it. Default 500 ms. */
   pollIntervalMs?: number;
-  /** Most rows claimed by one query. Default: `concurrency`. */
+  /**
+   * Most rows claimed by one query. Default: 4 × `concurrency`. The loop keeps up to this many claimed rows
+   * waiting for a slot (renewing a row's lease before its attempt if the wait ate into it); runOnce claims
+   * no more than there are free slots.
+   */
   batchSize?: number;
   /** Most attempts in flight at once in this process. Default 8. */
   concurrency?: number;
@@ -44,6 +52,24 @@ export interface DeliveryDispatcherOptions {
 }
 
 type OutboxRow = Selectable<OutboxTable>;
+
+/** A leased row, with the merchant-secret look-up shared by the rows of its claim. */
+interface Claimed {
+  row: OutboxRow;
+  secretFor: (merchantId: string) => Promise<string | null>;
+}
+
+interface PendingRecord {
+  id: bigint;
+  lease: bigint;
+  update: Updateable<OutboxTable>;
+  resolve(recorded: boolean): void;
+  reject(error: unknown): void;
+}
+
+const DEFAULT_CONCURRENCY = 8;
+/** The loop claims up to this many rows per slot at once (see pump). */
+const BATCH_PER_SLOT = 4;
 
 type Outcome =
   | { ok: true; httpStatus: number }
@@ -67,10 +93,16 @@ export class DeliveryDispatcher {
   private readonly logger: DeliveryLogger;
 
   private readonly inFlight = new Set<Promise<void>>();
+  /** Rows leased to this dispatcher by a claim, waiting for a free slot; released again by stop(). */
+  private readonly queue: Claimed[] = [];
   private running = false;
-  private timer: NodeJS.Timeout | undefined;
-  private ticking: Promise<void> | undefined;
-  private tickAgain = false;
+  private pollTimer: NodeJS.Timeout | undefined;
+  private pumpScheduled = false;
+  private claiming: Promise<void> | undefined;
+  /** Rows may be due: a wake, a poll, or a claim that came back full. Cleared by a claim that found fewer. */
+  private lookAgain = false;
+  private readonly records: PendingRecord[] = [];
+  private recording: Promise<void> | undefined;
 
   constructor(opts: DeliveryDispatcherOptions) {
     this.database = opts.database;
@@ -82,8 +114,8 @@ export class DeliveryDispatcher {
     this.backoffMaxMs = positive('backoffMaxMs', opts.backoffMaxMs ?? 3_600_000);
     this.leaseMarginMs = positive('leaseMarginMs', opts.leaseMarginMs ?? 5_000);
     this.pollIntervalMs = positive('pollIntervalMs', opts.pollIntervalMs ?? 500);
-    this.concurrency = positive('concurrency', opts.concurrency ?? 8);
-    this.batchSize = positive('batchSize', opts.batchSize ?? this.concurrency);
+    this.concurrency = positive('concurrency', opts.concurrency ?? DEFAULT_CONCURRENCY);
+    this.batchSize = positive('batchSize', opts.batchSize ?? BATCH_PER_SLOT * this.concurrency);
     this.fetch = opts.fetch ?? globalThis.fetch;
     this.logger = opts.logger ?? silentLogger;
   }
@@ -95,20 +127,28 @@ export class DeliveryDispatcher {
     this.wake();
   }
 
-  /** Ends the loop and waits for the attempts in flight to finish and be recorded. */
+  /**
+   * Ends the loop, waits for the attempts in flight to finish and be recorded, and gives the rows claimed
+   * but not yet attempted back (their lease cleared), so another dispatcher can take them at once.
+   */
   async stop(): Promise<void> {
     this.running = false;
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    this.timer = undefined;
-    await this.ticking;
+    if (this.pollTimer !== undefined) clearTimeout(this.pollTimer);
+    this.pollTimer = undefined;
+    await this.claiming;
+    const unsent = this.queue.splice(0);
     await Promise.allSettled([...this.inFlight]);
+    await this.release(unsent).catch((error: unknown) => {
+      this.logger.warn({ err: describeError(error) }, 'outbox: releasing unattempted rows failed (their lease will run out)');
+    });
+    await this.recording;
   }
 
   /** Looks for due rows now instead of at the next poll, e.g. right after a commit that queued one. */
   wake(): void {
     if (!this.running) return;
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    this.timer = setTimeout(() => this.tick(), 0);
+    this.lookAgain = true;
+    this.schedulePump();
   }
 
   /**
@@ -121,63 +161,82 @@ export class DeliveryDispatcher {
     return rows.length;
   }
 
-  private tick(): void {
-    this.timer = undefined;
-    if (!this.running) return;
-    if (this.ticking !== undefined) {
-      this.tickAgain = true;
-      return;
-    }
-    // `then` runs after this assignment even when fillSlots finishes synchronously.
-    this.ticking = this.fillSlots().then((moreDue) => {
-      this.ticking = undefined;
-      if (!this.running) return;
-      if (this.tickAgain || (moreDue && this.inFlight.size < this.concurrency)) {
-        this.tickAgain = false;
-        this.wake();
-      } else if (this.timer === undefined) {
-        this.timer = setTimeout(() => this.tick(), this.pollIntervalMs);
-      }
+  private schedulePump(): void {
+    if (this.pumpScheduled) return;
+    this.pumpScheduled = true;
+    setImmediate(() => {
+      this.pumpScheduled = false;
+      this.pump();
     });
   }
 
-  /** Claims what there is room for and launches it; true when a full batch suggests more are due. Never throws. */
-  private async fillSlots(): Promise<boolean> {
-    try {
-      const room = Math.min(this.batchSize, this.concurrency - this.inFlight.size);
-      if (room <= 0) return false;
-      const rows = await this.claim(room);
-      for (const row of rows) void this.launch(row);
-      return rows.length === room;
-    } catch (error) {
-      this.logger.warn({ err: describeError(error) }, 'outbox: claiming due deliveries failed');
-      return false;
+  /**
+   * The loop's one step: fills free slots from the claimed rows, and claims more once a good part of a batch
+   * has room (so a stream of completions costs one claim per half batch, not one per row) or when every
+   * slot could take a row that nothing holds. Never more than one claim at a time.
+   */
+  private pump(): void {
+    if (!this.running) return;
+    this.startQueued();
+    if (this.claiming !== undefined) return;
+    const room = this.concurrency + this.batchSize - this.inFlight.size - this.queue.length;
+    const worthIt = room >= Math.ceil(this.batchSize / 2) || (this.queue.length === 0 && this.inFlight.size < this.concurrency);
+    if (!this.lookAgain || !worthIt) {
+      if (!this.lookAgain) this.armPoll();
+      return;
     }
+    const limit = Math.min(this.batchSize, room);
+    this.lookAgain = false; // a wake during the claim sets it again
+    this.claiming = this.claim(limit).then(
+      (rows) => {
+        if (rows.length === limit) this.lookAgain = true;
+        this.queue.push(...rows);
+      },
+      (error: unknown) => {
+        this.logger.warn({ err: describeError(error) }, 'outbox: claiming due deliveries failed');
+      },
+    ).finally(() => {
+      this.claiming = undefined;
+      if (this.running) this.pump();
+    });
   }
 
-  private launch(row: OutboxRow): Promise<void> {
-    const attempt: Promise<void> = this.attempt(row)
+  private armPoll(): void {
+    if (this.pollTimer !== undefined) return;
+    this.pollTimer = setTimeout(() => {
+      this.pollTimer = undefined;
+      this.wake();
+    }, this.pollIntervalMs);
+  }
+
+  private startQueued(): void {
+    while (this.inFlight.size < this.concurrency && this.queue.length > 0) void this.launch(this.queue.shift()!);
+  }
+
+  private launch(claimed: Claimed): Promise<void> {
+    const attempt: Promise<void> = this.attempt(claimed)
       .catch((error) => {
-        this.logger.warn({ notificationId: row.notification_id, err: describeError(error) }, 'outbox: attempt failed unexpectedly');
+        this.logger.warn({ notificationId: claimed.row.notification_id, err: describeError(error) }, 'outbox: attempt failed unexpectedly');
       })
       .finally(() => {
         this.inFlight.delete(attempt);
         // A slot is free: fill it without waiting for the next poll.
-        if (this.running) this.wake();
+        if (this.running) this.schedulePump();
       });
     this.inFlight.add(attempt);
     return attempt;
   }
 
   /** Leases up to `limit` due rows to this dispatcher; the lease is the fencing token for the outcome write. */
-  private async claim(limit: number): Promise<OutboxRow[]> {
+  private async claim(limit: number): Promise<Claimed[]> {
     if (limit <= 0) return [];
     const now = this.clock.now();
     const nowBig = BigInt(now);
     const lease = BigInt(now + this.attemptTimeoutMs + this.leaseMarginMs);
+    let rows: OutboxRow[];
     if (this.database.kind === 'postgres') {
       // SKIP LOCKED: a concurrent claimer takes other rows instead of waiting for (and re-sending) these.
-      return inTransaction(this.database, async (tx) => {
+      rows = await inTransaction(this.database, async (tx) => {
         const due = await tx
           .selectFrom('outbox')
           .select('id')
@@ -198,31 +257,70 @@ export class DeliveryDispatcher {
           .returningAll()
           .execute();
       });
+    } else {
+      // SQLite: one UPDATE statement takes the write lock before it reads, so the choice and the lease are
+      // atomic even across processes sharing the file.
+      rows = await this.database.db
+        .updateTable('outbox')
+        .set({ leased_until: lease })
+        .where('id', 'in', (eb) =>
+          eb
+            .selectFrom('outbox')
+            .select('id')
+            .where('status', '=', 'pending')
+            .where('next_attempt_at', '<=', nowBig)
+            .where((e) => e.or([e('leased_until', 'is', null), e('leased_until', '<', nowBig)]))
+            .orderBy('next_attempt_at')
+            .orderBy('id')
+            .limit(limit),
+        )
+        .returningAll()
+        .execute();
     }
-    // SQLite: one UPDATE statement takes the write lock before it reads, so the choice and the lease are
-    // atomic even across processes sharing the file.
-    return this.database.db
-      .updateTable('outbox')
-      .set({ leased_until: lease })
-      .where('id', 'in', (eb) =>
-        eb
-          .selectFrom('outbox')
-          .select('id')
-          .where('status', '=', 'pending')
-          .where('next_attempt_at', '<=', nowBig)
-          .where((e) => e.or([e('leased_until', 'is', null), e('leased_until', '<', nowBig)]))
-          .orderBy('next_attempt_at')
-          .orderBy('id')
-          .limit(limit),
-      )
-      .returningAll()
-      .execute();
+    // One look-up of a merchant's signing secret per claim, shared by that merchant's rows in it.
+    const secrets = new Map<string, Promise<string | null>>();
+    const secretFor = (merchantId: string) => {
+      let secret = secrets.get(merchantId);
+      if (secret === undefined) {
+        secret = this.hmacSecretFor(merchantId);
+        secret.catch(() => {}); // reported by each row that needs it
+        secrets.set(merchantId, secret);
+      }
+      return secret;
+    };
+    return rows
+      .sort((a, b) => (a.next_attempt_at < b.next_attempt_at ? -1 : a.next_attempt_at > b.next_attempt_at ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+      .map((row) => ({ row, secretFor }));
   }
 
-  private async attempt(row: OutboxRow): Promise<void> {
-    const lease = row.leased_until;
+  /** Clears the lease of claimed rows that were never attempted (only while it is still theirs). */
+  private async release(claimed: Claimed[]): Promise<void> {
+    const byLease = new Map<bigint, bigint[]>();
+    for (const { row } of claimed) byLease.set(row.leased_until!, [...(byLease.get(row.leased_until!) ?? []), row.id]);
+    for (const [lease, ids] of byLease) {
+      await this.database.db.updateTable('outbox').set({ leased_until: null })
+        .where('id', 'in', ids).where('leased_until', '=', lease).execute();
+    }
+  }
+
+  private async attempt({ row, secretFor }: Claimed): Promise<void> {
+    let lease = row.leased_until;
     if (lease === null) throw new Error('outbox: attempt on a row that is not leased');
-    const outcome = await this.send(row);
+    // A row that waited for a slot must still have a whole attempt's time on its lease (as a row attempted
+    // at once after its claim has), or another dispatcher could take it over mid-attempt: renew it first.
+    const startedAt = this.clock.now();
+    if (Number(lease) - startedAt < this.attemptTimeoutMs + this.leaseMarginMs / 2) {
+      const renewed = BigInt(startedAt + this.attemptTimeoutMs + this.leaseMarginMs);
+      const result = await this.database.db.updateTable('outbox').set({ leased_until: renewed })
+        .where('id', '=', row.id).where('status', '=', 'pending').where('leased_until', '=', lease).executeTakeFirst();
+      if (result.numUpdatedRows === 0n) {
+        this.logger.warn({ notificationId: row.notification_id, kind: row.kind, merchantId: row.merchant_id },
+          'outbox: lease lost while waiting for a slot; not sent');
+        return;
+      }
+      lease = renewed;
+    }
+    const outcome = await this.send(row, secretFor);
     const now = this.clock.now();
     const attempts = row.attempts + 1n;
     let update: Updateable<OutboxTable>;
@@ -247,14 +345,7 @@ export class DeliveryDispatcher {
         last_http_status: outcome.httpStatus === null ? null : BigInt(outcome.httpStatus),
       };
     }
-    const result = await this.database.db
-      .updateTable('outbox')
-      .set(update)
-      .where('id', '=', row.id)
-      // Only while the lease is still ours: if it ran out and another dispatcher took the row over, its
-      // outcome wins.
-      .where('leased_until', '=', lease)
-      .executeTakeFirst();
+    const recorded = await this.record(row.id, lease, update);
     const log = {
       notificationId: row.notification_id,
       kind: row.kind,
@@ -264,10 +355,44 @@ export class DeliveryDispatcher {
       httpStatus: outcome.httpStatus,
       ...(outcome.ok ? {} : { error: update.last_error }),
     };
-    if (result.numUpdatedRows === 0n) this.logger.warn(log, 'outbox: lease lost before the outcome was recorded');
+    if (!recorded) this.logger.warn(log, 'outbox: lease lost before the outcome was recorded');
     else if (outcome.ok) this.logger.info(log, 'outbox: delivered');
     else if (update.status === 'failed') this.logger.warn(log, 'outbox: delivery failed, giving up');
     else this.logger.info(log, 'outbox: attempt failed, will retry');
+  }
+
+  /**
+   * Writes an attempt's outcome, only while the lease is still ours: if it ran out and another dispatcher
+   * took the row over, its outcome wins. Outcomes that arrive while a write is under way are written
+   * together in the next transaction (one commit for many attempts); resolves once this one is committed.
+   */
+  private record(id: bigint, lease: bigint, update: Updateable<OutboxTable>): Promise<boolean> {
+    return new Promise((resolve, reject) => {
+      this.records.push({ id, lease, update, resolve, reject });
+      this.recording ??= this.writeRecords().finally(() => {
+        this.recording = undefined;
+      });
+    });
+  }
+
+  private async writeRecords(): Promise<void> {
+    while (this.records.length > 0) {
+      const batch = this.records.splice(0).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      const write = (tx: Tx, r: PendingRecord) =>
+        tx.updateTable('outbox').set(r.update).where('id', '=', r.id).where('leased_until', '=', r.lease).executeTakeFirst();
+      try {
+        const results = batch.length === 1
+          ? [await write(this.database.db, batch[0]!)]
+          : await inTransaction(this.database, async (tx) => {
+            const out = [];
+            for (const r of batch) out.push(await write(tx, r));
+            return out;
+          });
+        batch.forEach((r, i) => r.resolve(results[i]!.numUpdatedRows > 0n));
+      } catch (error) {
+        for (const r of batch) r.reject(error);
+      }
+    }
   }
 
   /** Full jitter between 50 % and 100 % of min(max, base × 2^(attempts−1)). */
@@ -277,7 +402,7 @@ export class DeliveryDispatcher {
     return ceiling - half + this.random.int(0, half + 1);
   }
 
-  private async send(row: OutboxRow): Promise<Outcome> {
+  private async send(row: OutboxRow, secretFor: (merchantId: string) => Promise<string | null>): Promise<Outcome> {
     const headers: Record<string, string> = {
       'User-Agent': DELIVERY_USER_AGENT,
       'X-Notification-Id': row.notification_id,
@@ -287,7 +412,7 @@ export class DeliveryDispatcher {
       headers['Content-Type'] = row.content_type ?? 'application/json; charset=utf-8';
       let secret: string | null;
       try {
-        secret = await this.hmacSecretFor(row.merchant_id);
+        secret = await secretFor(row.merchant_id);
       } catch (error) {
         this.logger.warn({ merchantId: row.merchant_id, err: describeError(error) }, 'outbox: could not load the signing secret');
         return { ok: false, httpStatus: null, error: 'internal: signing secret unavailable' };

@@ -1,4 +1,5 @@
 // The customer's journey on the hosted activation page: OTP, then PIN, then a result.
+import { verbatim, type Localized } from './localized.ts';
 
 export type LinkSessionState = 'otp' | 'pin' | 'linked' | 'failed';
 
@@ -39,3 +40,21 @@ export const LINK_FAILURE = {
   walletSuspended: 'OVO account is not active',
   phoneChanged: 'The OVO account changed its phone number',
 } as const;
+
+/** LINK_FAILURE as the customer reads it on the page: the English is the wire text itself. */
+const LINK_FAILURE_ID: Readonly<Record<keyof typeof LINK_FAILURE, string>> = {
+  expired: 'Sesi aktivasi sudah kedaluwarsa',
+  otpAttempts: 'Terlalu banyak kode verifikasi yang salah',
+  pinLocked: 'PIN diblokir setelah terlalu banyak percobaan yang salah',
+  cancelled: 'Dibatalkan oleh pelanggan',
+  walletSuspended: 'Akun OVO tidak aktif',
+  phoneChanged: 'Nomor ponsel akun OVO telah berubah',
+};
+
+/** The stored `response_desc` of a failed session in both languages (unknown texts are shown as they are). */
+export function linkFailureText(desc: string): Localized {
+  for (const [key, en] of Object.entries(LINK_FAILURE) as [keyof typeof LINK_FAILURE, string][]) {
+    if (en === desc) return { en, id: LINK_FAILURE_ID[key] };
+  }
+  return verbatim(desc);
+}

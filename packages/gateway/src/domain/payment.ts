@@ -31,7 +31,15 @@ export interface Payment {
   payType: PayType;
   cashAmount: bigint;
   pointsAmount: bigint;
+  /**
+   * The ledger transfer that moves the cash part (null when it is 0), debiting the wallet's cash account and
+   * crediting the merchant's settlement account, referenced `payment:<trxId>`. For a payment that needs the
+   * PIN it is a hold (a pending transfer), posted on SUCCESS and voided on any other outcome. A pinless
+   * payment is created SUCCESS with the money already moved: the id is then that of a POSTED transfer, not a
+   * hold, and must never be posted or voided (settlement only ever touches PENDING payments).
+   */
   cashHoldId: bigint | null;
+  /** As cashHoldId, for the points part (wallet points account → merchant points settlement account). */
   pointsHoldId: bigint | null;
   status: PaymentStatus;
   paymentReff: string;

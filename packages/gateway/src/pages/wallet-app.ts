@@ -3,6 +3,7 @@
 // so a reload never resubmits; a wrong entry re-renders the form (422) with the reason.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { GatewayContext } from '../context.ts';
+import { decodeLocalized, type Localized } from '../domain/localized.ts';
 import {
   cancelPhoneChange, confirmPhoneChange, linkedMerchants, resendPhoneChangeCode, sandboxTopUp, startPhoneChange,
   submitPhoneChangeCode, unlinkMerchant, walletOverview,
@@ -12,12 +13,13 @@ import {
   WALLET_APP_LIMITS, cancelSignIn, currentView, newSignInNonce, requireSignedIn, resendSignInCode, signInCsrfToken,
   signOut, startSignIn, submitSignInCode, submitSignInPin, type SignedIn, type WalletStep,
 } from '../services/wallet-app-session.ts';
-import { takeFlash } from '../store/wallet-sessions.ts';
+import { takeFlash, type WalletSession } from '../store/wallet-sessions.ts';
+import { langSwitch, requestLang } from './page-language.ts';
 import { cookieHeader, formFields, readCookie } from './request-helpers.ts';
 import { WALLET_STYLESHEET, WALLET_STYLESHEET_ETAG } from './wallet-app-styles.ts';
 import {
   WALLET_PATHS, renderHome, renderMerchants, renderPhone, renderSignIn, renderSignInCode, renderSignInPin, renderTopUp,
-  renderWalletProblem, type Message,
+  renderWalletRefused, type Message, type PageLocale,
 } from './wallet-app-views.ts';
 
 /** The session token (HttpOnly, SameSite=Lax, Path=/wallet). */
@@ -31,11 +33,28 @@ const HTML = 'text/html; charset=utf-8';
 
 type Form = Record<string, string>;
 
+/** The GET page a POST belongs to: where its language switch link goes. */
+function pageOf(path: string): string {
+  for (const page of [WALLET_PATHS.merchants, WALLET_PATHS.phone, WALLET_PATHS.topUp]) {
+    if (path === page || path.startsWith(`${page}/`)) return page;
+  }
+  return WALLET_PATHS.home;
+}
+
+/** A flash as stored in the session (both languages, see encodeLocalized). */
+function storedMessage(flash: WalletSession['flash']): Message {
+  return flash ? { kind: flash.kind, text: decodeLocalized(flash.text) } : null;
+}
+
 export function registerWalletApp(app: FastifyInstance, ctx: GatewayContext): void {
   const secure = () => ctx.config.publicUrl.startsWith('https:');
   const sessionCookie = (token: string) => cookieHeader(WALLET_COOKIE, token, { path: WALLET_PATHS.home, maxAgeS: WALLET_APP_LIMITS.session_absolute_s, secure: secure() });
   const clearSessionCookie = () => cookieHeader(WALLET_COOKIE, '', { path: WALLET_PATHS.home, maxAgeS: 0, secure: secure() });
   const token = (request: FastifyRequest) => readCookie(request, WALLET_COOKIE);
+  const localeOf = (request: FastifyRequest, reply: FastifyReply): PageLocale => {
+    const lang = requestLang(request, reply, secure());
+    return { lang, langSwitch: langSwitch(request, lang, pageOf(request.url.split('?')[0] ?? WALLET_PATHS.home)) };
+  };
 
   app.get('/wallet/assets/wallet.css', async (request, reply) => {
     reply.header('cache-control', 'public, max-age=86400').header('etag', WALLET_STYLESHEET_ETAG);
@@ -45,7 +64,8 @@ export function registerWalletApp(app: FastifyInstance, ctx: GatewayContext): vo
 
   /** The phone form, with its double-submit CSRF cookie (set here when the browser has none yet). */
   const signInPage = (request: FastifyRequest, reply: FastifyReply, status: number,
-    opts: { clearCookie?: boolean; notice?: Message; phone?: string; error?: string }) => {
+    opts: { clearCookie?: boolean; notice?: Message; phone?: string; error?: Localized }) => {
+    const locale = localeOf(request, reply);
     const cookies: string[] = [];
     let nonce = readCookie(request, SIGN_IN_COOKIE);
     if (!nonce || !TOKEN_SHAPE.test(nonce)) {
@@ -54,17 +74,17 @@ export function registerWalletApp(app: FastifyInstance, ctx: GatewayContext): vo
     }
     if (opts.clearCookie) cookies.push(clearSessionCookie());
     if (cookies.length > 0) reply.header('set-cookie', cookies);
-    return reply.status(status).type(HTML).send(renderSignIn(ctx, { csrf: signInCsrfToken(ctx, nonce), ...opts }));
+    return reply.status(status).type(HTML).send(renderSignIn(ctx, locale, { csrf: signInCsrfToken(ctx, nonce), ...opts }));
   };
 
-  const refused = (reply: FastifyReply) => reply.status(403).type(HTML)
-    .send(renderWalletProblem('Request refused', 'This form has expired or did not come from your OVO session. Open OVO again and retry.'));
+  const refused = (request: FastifyRequest, reply: FastifyReply) => reply.status(403).type(HTML)
+    .send(renderWalletRefused(localeOf(request, reply)));
   const seeOther = (reply: FastifyReply, location: string) => reply.status(303).header('location', location).send();
 
   /** Non-retry outcomes: redirect (setting a new session cookie when there is one) or refuse. */
-  const settle = (reply: FastifyReply, step: Exclude<WalletStep, { kind: 'retry' }>, target: string) => {
+  const settle = (request: FastifyRequest, reply: FastifyReply, step: Exclude<WalletStep, { kind: 'retry' }>, target: string) => {
     switch (step.kind) {
-      case 'forbidden': return refused(reply);
+      case 'forbidden': return refused(request, reply);
       case 'ended': return seeOther(reply, WALLET_PATHS.home);
       case 'new_token': reply.header('set-cookie', sessionCookie(step.token)); return seeOther(reply, WALLET_PATHS.home);
       case 'ok': return seeOther(reply, target);
@@ -74,14 +94,15 @@ export function registerWalletApp(app: FastifyInstance, ctx: GatewayContext): vo
   app.get<{ Querystring: { before?: string } }>(WALLET_PATHS.home, async (request, reply) => {
     const view = await currentView(ctx, token(request));
     if (view.kind === 'signed_out') return signInPage(request, reply, 200, { clearCookie: view.clearCookie, notice: view.notice });
+    const locale = localeOf(request, reply);
     if (view.kind === 'signing_in') {
-      const page = view.session.state === 'pin' ? renderSignInPin(ctx, view.session) : renderSignInCode(ctx, view.session);
+      const page = view.session.state === 'pin' ? renderSignInPin(ctx, locale, view.session) : renderSignInCode(ctx, locale, view.session);
       return reply.type(HTML).send(page);
     }
-    const flash = await takeFlash(ctx.database.db, view.session);
+    const flash = storedMessage(await takeFlash(ctx.database.db, view.session));
     const before = typeof request.query.before === 'string' && CURSOR_SHAPE.test(request.query.before) ? BigInt(request.query.before) : undefined;
     const overview = await walletOverview(ctx, view.wallet, before);
-    return reply.type(HTML).send(renderHome({ ctx, ...view }, overview, { flash, olderPage: before !== undefined }));
+    return reply.type(HTML).send(renderHome({ ctx, ...view, locale }, overview, { flash, olderPage: before !== undefined }));
   });
 
   // ——— signing in ———
@@ -92,18 +113,19 @@ export function registerWalletApp(app: FastifyInstance, ctx: GatewayContext): vo
       nonce: readCookie(request, SIGN_IN_COOKIE), csrfToken: form.csrf_token, phone: form.phone ?? '', currentToken: token(request),
     });
     if (step.kind === 'retry') return signInPage(request, reply, 422, { phone: step.value, error: step.message });
-    return settle(reply, step, WALLET_PATHS.home);
+    return settle(request, reply, step, WALLET_PATHS.home);
   });
 
   const signInStep = (path: string, run: (input: { token: string | undefined; csrfToken: string | undefined }, form: Form) => Promise<WalletStep>) =>
     app.post(path, async (request, reply) => {
       const form = formFields(request);
       const step = await run({ token: token(request), csrfToken: form.csrf_token }, form);
-      if (step.kind !== 'retry') return settle(reply, step, WALLET_PATHS.home);
+      if (step.kind !== 'retry') return settle(request, reply, step, WALLET_PATHS.home);
       const view = await currentView(ctx, token(request));
       if (view.kind !== 'signing_in') return seeOther(reply, WALLET_PATHS.home);
+      const locale = localeOf(request, reply);
       const m: Message = { kind: step.tone ?? 'error', text: step.message };
-      const page = view.session.state === 'pin' ? renderSignInPin(ctx, view.session, m) : renderSignInCode(ctx, view.session, m);
+      const page = view.session.state === 'pin' ? renderSignInPin(ctx, locale, view.session, m) : renderSignInCode(ctx, locale, view.session, m);
       return reply.status(step.tone === 'info' ? 200 : 422).type(HTML).send(page);
     });
   signInStep(WALLET_PATHS.signInCode, (input, form) => submitSignInCode(ctx, { ...input, otp: form.otp ?? '' }));
@@ -114,14 +136,14 @@ export function registerWalletApp(app: FastifyInstance, ctx: GatewayContext): vo
 
   // ——— signed in ———
 
-  type Page = { ctx: GatewayContext } & SignedIn;
+  type Page = { ctx: GatewayContext; locale: PageLocale } & SignedIn;
 
   const page = (path: string, render: (p: Page, flash: Message) => Promise<string> | string) =>
     app.get(path, async (request, reply) => {
       const view = await currentView(ctx, token(request));
       if (view.kind !== 'signed_in') return seeOther(reply, WALLET_PATHS.home);
-      const flash = await takeFlash(ctx.database.db, view.session);
-      return reply.type(HTML).send(await render({ ctx, session: view.session, wallet: view.wallet }, flash));
+      const flash = storedMessage(await takeFlash(ctx.database.db, view.session));
+      return reply.type(HTML).send(await render({ ctx, session: view.session, wallet: view.wallet, locale: localeOf(request, reply) }, flash));
     });
 
   /** A signed-in form: live session + its CSRF token, then `run`; a retry re-renders `retryPage` with the reason. */
@@ -130,14 +152,14 @@ export function registerWalletApp(app: FastifyInstance, ctx: GatewayContext): vo
     app.post(path, async (request, reply) => {
       const form = formFields(request);
       const auth = await requireSignedIn(ctx, token(request), form.csrf_token);
-      if (auth === 'forbidden') return refused(reply);
+      if (auth === 'forbidden') return refused(request, reply);
       if (auth === 'ended') return seeOther(reply, WALLET_PATHS.home);
       const step = await run(auth, form);
-      if (step.kind !== 'retry') return settle(reply, step, target);
+      if (step.kind !== 'retry') return settle(request, reply, step, target);
       const view = await currentView(ctx, token(request));
       if (view.kind !== 'signed_in') return seeOther(reply, WALLET_PATHS.home);
       return reply.status(step.tone === 'info' ? 200 : 422).type(HTML)
-        .send(await retryPage({ ctx, session: view.session, wallet: view.wallet }, step, form));
+        .send(await retryPage({ ctx, session: view.session, wallet: view.wallet, locale: localeOf(request, reply) }, step, form));
     });
 
   page(WALLET_PATHS.merchants, async (p, flash) => renderMerchants(p, await linkedMerchants(ctx, p.wallet), flash));

@@ -3,6 +3,7 @@ import type { GatewayContext } from '../context.ts';
 import { DomainError } from '../domain/errors.ts';
 import { LINK_FAILURE, isExpired, isFinished, type LinkSession } from '../domain/link-session.ts';
 import type { Merchant } from '../domain/merchant.ts';
+import { STEP_TEXT, localized, resendWaitText, wrongCodeText, type Localized } from '../domain/localized.ts';
 import { hashOtp, otpMatches } from '../domain/pin.ts';
 import { randomToken } from '../domain/random.ts';
 import type { Wallet } from '../domain/wallet.ts';
@@ -55,7 +56,7 @@ export interface SessionView {
   /** Set when this request bound the session to the browser: the page must send it as a cookie. */
   newBrowserKey?: string;
   /** A one-line message for the customer, e.g. after a wrong code. */
-  flash?: string;
+  flash?: Localized;
   /** How `flash` is shown: an error (the default) or a confirmation. */
   flashKind?: 'error' | 'info';
   /** Where the browser goes after a finished session, with the result parameters. */
@@ -97,7 +98,7 @@ export function browserKeyMatches(session: LinkSession, browserKey: string | und
 export type StepOutcome =
   | { kind: 'ok' }
   /** Show the step again with `message`: an error (HTTP 422), or with `info` a confirmation (HTTP 200). */
-  | { kind: 'retry'; message: string; info?: true }
+  | { kind: 'retry'; message: Localized; info?: true }
   | { kind: 'finished' }
   | { kind: 'forbidden' };
 
@@ -126,14 +127,14 @@ export async function submitOtp(ctx: GatewayContext, input: StepInput & { otp: s
   const { session, merchant } = loaded;
   if (session.state !== 'otp') return { kind: 'ok' };
   const now = ctx.clock.now();
-  if (!/^[0-9]{6}$/.test(input.otp)) return { kind: 'retry', message: 'Enter the 6-digit code we sent by SMS.' };
+  if (!/^[0-9]{6}$/.test(input.otp)) return { kind: 'retry', message: STEP_TEXT.codeShape };
   if (session.otpHash === null || (session.otpExpiresAt ?? 0) <= now) {
-    return { kind: 'retry', message: 'This code has expired. Ask for a new code.' };
+    return { kind: 'retry', message: STEP_TEXT.codeExpired };
   }
   // Count the attempt first, conditionally on the count we read: racing guesses cannot exceed the limit.
   const counted = await updateLinkSession(ctx.database.db, session.id, { state: 'otp', otpAttempts: session.otpAttempts },
     { otp_attempts: BigInt(session.otpAttempts + 1) });
-  if (!counted) return { kind: 'retry', message: 'Please try again.' };
+  if (!counted) return { kind: 'retry', message: STEP_TEXT.tryAgain };
   if (otpMatches(session.id, input.otp, session.otpHash, ctx.config.pinPepper)) {
     // Single use: the code is gone once it has worked.
     await updateLinkSession(ctx.database.db, session.id, { state: 'otp' }, { state: 'pin', otp_hash: null, otp_expires_at: null });
@@ -144,7 +145,7 @@ export async function submitOtp(ctx: GatewayContext, input: StepInput & { otp: s
     await finish(ctx, session, merchant, '01', LINK_FAILURE.otpAttempts, 'otp');
     return { kind: 'finished' };
   }
-  return { kind: 'retry', message: `Wrong code. ${left} ${left === 1 ? 'attempt' : 'attempts'} left.` };
+  return { kind: 'retry', message: wrongCodeText(left) };
 }
 
 export async function resendOtp(ctx: GatewayContext, input: StepInput): Promise<StepOutcome> {
@@ -154,12 +155,16 @@ export async function resendOtp(ctx: GatewayContext, input: StepInput): Promise<
   if (session.state !== 'otp') return { kind: 'ok' };
   const now = ctx.clock.now();
   if (session.otpSends >= ctx.config.otp_sends_max) {
-    return { kind: 'retry', message: 'No more codes can be sent for this activation. Start again from the shop.' };
+    return {
+      kind: 'retry',
+      message: localized('No more codes can be sent for this activation. Start again from the shop.',
+        'Kode tidak bisa dikirim lagi untuk aktivasi ini. Mulai lagi dari toko.'),
+    };
   }
   const wait = (session.otpSentAt ?? 0) + ctx.config.otp_resend_interval_s * 1000 - now;
-  if (wait > 0) return { kind: 'retry', message: `Please wait ${Math.ceil(wait / 1000)} seconds before asking for a new code.` };
+  if (wait > 0) return { kind: 'retry', message: resendWaitText(Math.ceil(wait / 1000)) };
   await sendOtp(ctx, session);
-  return { kind: 'retry', message: 'A new code is on its way.', info: true };
+  return { kind: 'retry', message: STEP_TEXT.newCodeSent, info: true };
 }
 
 export async function submitPin(ctx: GatewayContext, input: StepInput & { pin: string }): Promise<StepOutcome> {
@@ -167,7 +172,7 @@ export async function submitPin(ctx: GatewayContext, input: StepInput & { pin: s
   if ('kind' in loaded) return loaded;
   const { session, merchant } = loaded;
   if (session.state !== 'pin') return { kind: 'ok' };
-  if (!/^[0-9]{6}$/.test(input.pin)) return { kind: 'retry', message: 'Enter your 6-digit OVO PIN.' };
+  if (!/^[0-9]{6}$/.test(input.pin)) return { kind: 'retry', message: STEP_TEXT.pinShape };
   const wallet = session.walletId === null ? undefined : await findWallet(ctx.database.db, session.walletId);
   if (!wallet || wallet.status !== 'active') {
     await finish(ctx, session, merchant, '01', LINK_FAILURE.walletSuspended, 'pin');

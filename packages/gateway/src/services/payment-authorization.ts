@@ -4,6 +4,7 @@
 // atomically before the secret is checked, and PIN failures feed the wallet's shared lockout.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { GatewayContext } from '../context.ts';
+import { STEP_TEXT, localized, resendWaitText, wrongCodeText, type Localized } from '../domain/localized.ts';
 import type { Merchant } from '../domain/merchant.ts';
 import { isFinal, type Payment } from '../domain/payment.ts';
 import { hashOtp, otpMatches } from '../domain/pin.ts';
@@ -35,12 +36,15 @@ export interface PaymentView {
   /** Set when this request bound the payment to the browser: the page must send it as a cookie. */
   newBrowserKey?: string;
   /** A one-line message for the customer, e.g. after a wrong PIN. */
-  flash?: string;
+  flash?: Localized;
+  /** How `flash` is shown: an error (the default) or a confirmation. */
+  flashKind?: 'error' | 'info';
 }
 
 export type PaymentStepOutcome =
   | { kind: 'ok' }
-  | { kind: 'retry'; message: string }
+  /** Show the step again (HTTP 422) with `message`: an error, or with `info` a confirmation. */
+  | { kind: 'retry'; message: Localized; info?: true }
   | { kind: 'finished' }
   | { kind: 'forbidden' };
 
@@ -90,14 +94,14 @@ export async function submitPaymentOtp(ctx: GatewayContext, input: PaymentStepIn
   if ('kind' in loaded) return loaded;
   const { payment } = loaded;
   if (payment.authStep !== 'otp') return { kind: 'ok' };
-  if (!/^[0-9]{6}$/.test(input.otp)) return { kind: 'retry', message: 'Enter the 6-digit code we sent by SMS.' };
+  if (!/^[0-9]{6}$/.test(input.otp)) return { kind: 'retry', message: STEP_TEXT.codeShape };
   if (payment.otpHash === null || (payment.otpExpiresAt ?? 0) <= ctx.clock.now()) {
-    return { kind: 'retry', message: 'This code has expired. Ask for a new code.' };
+    return { kind: 'retry', message: STEP_TEXT.codeExpired };
   }
   // Count the attempt first, conditionally on the count we read: racing guesses cannot exceed the limit.
   const counted = await updatePendingPayment(ctx.database.db, payment.trxId, { otp_attempts: BigInt(payment.otpAttempts + 1) },
     { authStep: 'otp', otpAttempts: payment.otpAttempts });
-  if (!counted) return { kind: 'retry', message: 'Please try again.' };
+  if (!counted) return { kind: 'retry', message: STEP_TEXT.tryAgain };
   if (otpMatches(otpKey(payment), input.otp, payment.otpHash, ctx.config.pinPepper)) {
     // Single use: the code is gone once it has worked.
     await updatePendingPayment(ctx.database.db, payment.trxId, { auth_step: 'pin', otp_hash: null, otp_expires_at: null }, { authStep: 'otp' });
@@ -108,7 +112,7 @@ export async function submitPaymentOtp(ctx: GatewayContext, input: PaymentStepIn
     await settlePayment(ctx, payment, 'FAILED', { failureReason: PAYMENT_FAILURE.otpAttempts });
     return { kind: 'finished' };
   }
-  return { kind: 'retry', message: `Wrong code. ${left} ${left === 1 ? 'attempt' : 'attempts'} left.` };
+  return { kind: 'retry', message: wrongCodeText(left) };
 }
 
 export async function resendPaymentOtp(ctx: GatewayContext, input: PaymentStepInput): Promise<PaymentStepOutcome> {
@@ -117,12 +121,16 @@ export async function resendPaymentOtp(ctx: GatewayContext, input: PaymentStepIn
   const { payment, merchant } = loaded;
   if (payment.authStep !== 'otp') return { kind: 'ok' };
   if (payment.otpSends >= ctx.config.otp_sends_max) {
-    return { kind: 'retry', message: 'No more codes can be sent for this payment. Start again from the shop.' };
+    return {
+      kind: 'retry',
+      message: localized('No more codes can be sent for this payment. Start again from the shop.',
+        'Kode tidak bisa dikirim lagi untuk pembayaran ini. Mulai lagi dari toko.'),
+    };
   }
   const wait = (payment.otpSentAt ?? 0) + ctx.config.otp_resend_interval_s * 1000 - ctx.clock.now();
-  if (wait > 0) return { kind: 'retry', message: `Please wait ${Math.ceil(wait / 1000)} seconds before asking for a new code.` };
+  if (wait > 0) return { kind: 'retry', message: resendWaitText(Math.ceil(wait / 1000)) };
   await sendPaymentOtp(ctx, payment, merchant);
-  return { kind: 'retry', message: 'A new code is on its way.' };
+  return { kind: 'retry', message: STEP_TEXT.newCodeSent, info: true };
 }
 
 export async function submitPaymentPin(ctx: GatewayContext, input: PaymentStepInput & { pin: string }): Promise<PaymentStepOutcome> {
@@ -130,7 +138,7 @@ export async function submitPaymentPin(ctx: GatewayContext, input: PaymentStepIn
   if ('kind' in loaded) return loaded;
   const { payment } = loaded;
   if (payment.authStep !== 'pin') return { kind: 'ok' };
-  if (!/^[0-9]{6}$/.test(input.pin)) return { kind: 'retry', message: 'Enter your 6-digit OVO PIN.' };
+  if (!/^[0-9]{6}$/.test(input.pin)) return { kind: 'retry', message: STEP_TEXT.pinShape };
   const wallet = await findWallet(ctx.database.db, payment.walletId);
   if (!wallet || wallet.status !== 'active') {
     await settlePayment(ctx, payment, 'FAILED', { failureReason: PAYMENT_FAILURE.walletInactive });

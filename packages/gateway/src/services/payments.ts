@@ -4,17 +4,20 @@ import { DomainError } from '../domain/errors.ts';
 import type { Merchant } from '../domain/merchant.ts';
 import { paymentFingerprint, splitPayment, type Payment, type PaymentStatus } from '../domain/payment.ts';
 import { randomToken } from '../domain/random.ts';
-import { hold, postHold, voidHold } from '../store/ledger.ts';
+import { hold, postHold, transfer, voidHold, type TransferInput } from '../store/ledger.ts';
 import { findMerchant } from '../store/merchants.ts';
-import { findPayment, findPaymentByBill, insertPayment, listExpiredPayments, updatePendingPayment } from '../store/payments.ts';
+import {
+  findPayment, findPaymentByBill, insertPayment, listExpiredPayments, setPaymentTransfers, updatePendingPayment,
+} from '../store/payments.ts';
 import { inTransaction, type Tx } from '../store/transaction.ts';
 import { walletBalances } from '../store/wallets.ts';
 import { requireUsableLink } from './link-check.ts';
 import { enqueuePaymentNotification } from './payment-notifications.ts';
 
 /**
- * Creates a payment (spec §4.3): funds are held at once, by the split fixed now. At or below the merchant's
- * pinless limit it completes immediately; otherwise the customer authorises on the hosted page. The same
+ * Creates a payment (spec §4.3), by the split fixed now. At or below the merchant's pinless limit it is paid at
+ * once: the money moves (posted transfers) and the payment is created SUCCESS, its notification queued, all in
+ * one transaction. Otherwise the funds are held and the customer authorises on the hosted page. The same
  * bill_no with the same content returns the same payment; with other content it is refused (14).
  */
 export async function createPayment(ctx: GatewayContext, merchant: Merchant, request: ValidRequest<'payment'>): Promise<Payment> {
@@ -36,13 +39,13 @@ export async function createPayment(ctx: GatewayContext, merchant: Merchant, req
       const split = splitPayment(request.bill_total, request.pay_type, await walletBalances(tx, wallet));
       const trxId = newTrxId(ctx);
       const reference = `payment:${trxId}`;
-      const cashHoldId = split.cash > 0n
-        ? await holdOrRefuse(tx, { debitAccountId: wallet.cashAccountId, creditAccountId: merchant.settlementAccountId, amount: split.cash, reference, now }, request.bill_total)
+      const cashMove = split.cash > 0n
+        ? { debitAccountId: wallet.cashAccountId, creditAccountId: merchant.settlementAccountId, amount: split.cash, reference, now }
         : null;
-      const pointsHoldId = split.points > 0n
-        ? await holdOrRefuse(tx, { debitAccountId: wallet.pointsAccountId, creditAccountId: merchant.pointsSettlementAccountId, amount: split.points, reference, now }, request.bill_total)
+      const pointsMove = split.points > 0n
+        ? { debitAccountId: wallet.pointsAccountId, creditAccountId: merchant.pointsSettlementAccountId, amount: split.points, reference, now }
         : null;
-      const created = await insertPayment(tx, {
+      const row = (ids: { cash: bigint | null; points: bigint | null }) => ({
         trx_id: trxId,
         merchant_id: merchant.merchantId,
         bill_no: request.bill_no,
@@ -56,13 +59,13 @@ export async function createPayment(ctx: GatewayContext, merchant: Merchant, req
         pay_type: request.pay_type,
         cash_amount: split.cash,
         points_amount: split.points,
-        cash_hold_id: cashHoldId,
-        points_hold_id: pointsHoldId,
-        status: 'PENDING',
+        cash_hold_id: ids.cash,
+        points_hold_id: ids.points,
+        status: pinless ? 'SUCCESS' : 'PENDING',
         payment_reff: digits(ctx, 12),
         page_token: randomToken(ctx.random),
         needs_otp: merchant.paymentOtp ? 1n : 0n,
-        auth_step: merchant.paymentOtp ? 'otp' : 'pin',
+        auth_step: pinless ? 'done' : merchant.paymentOtp ? 'otp' : 'pin',
         browser_key_hash: null,
         csrf_token: randomToken(ctx.random),
         otp_hash: null,
@@ -74,14 +77,28 @@ export async function createPayment(ctx: GatewayContext, merchant: Merchant, req
         cancel_reason: null,
         created_at: BigInt(now),
         expires_at: BigInt(now + ctx.config.payment_ttl_s * 1000),
-        finished_at: null,
-      });
-      return pinless ? settleInTransaction(ctx, tx, merchant, created, 'SUCCESS') : created;
+        finished_at: pinless ? BigInt(now) : null,
+      } as const);
+
+      if (!pinless) {
+        const cash = cashMove && await moveOrRefuse(hold, tx, cashMove, request.bill_total);
+        const points = pointsMove && await moveOrRefuse(hold, tx, pointsMove, request.bill_total);
+        return insertPayment(tx, row({ cash, points }));
+      }
+      // Pinless: paid now. The payment row and its notification first, the ledger moves last, so the
+      // merchant's settlement rows (credited by every payment, the hottest rows) stay locked only from their
+      // credit to the commit; a final UPDATE records the transfers. A refusal rolls all of it back.
+      const created = await insertPayment(tx, row({ cash: null, points: null }));
+      await enqueuePaymentNotification(ctx, tx, merchant, created);
+      const cash = cashMove && await moveOrRefuse(transfer, tx, cashMove, request.bill_total);
+      const points = pointsMove && await moveOrRefuse(transfer, tx, pointsMove, request.bill_total);
+      await setPaymentTransfers(tx, trxId, { cashHoldId: cash, pointsHoldId: points });
+      return { ...created, cashHoldId: cash, pointsHoldId: points };
     });
     if (pinless) ctx.wakeDeliveries();
     return payment;
   } catch (error) {
-    // The same bill_no raced in twice: the other request created it (and this one's holds rolled back).
+    // The same bill_no raced in twice: the other request created it (and this one's ledger moves rolled back).
     const raced = await findPaymentByBill(ctx.database.db, merchant.merchantId, request.bill_no);
     if (raced) return sameOrder(raced, fingerprint);
     throw error;
@@ -99,7 +116,8 @@ export type Outcome = Exclude<PaymentStatus, 'PENDING'>;
 
 /**
  * Moves a PENDING payment to its outcome: holds posted for SUCCESS, voided otherwise; the notification is
- * queued in the same transaction. Returns the payment as it now is (unchanged if it was no longer pending).
+ * queued in the same transaction. Returns the payment as it now is (unchanged if it was no longer pending:
+ * in particular a pinless payment, created SUCCESS with posted transfers and no holds, is never touched).
  */
 export async function settlePayment(ctx: GatewayContext, payment: Payment, outcome: Outcome,
   details: { failureReason?: string; cancelReason?: string } = {}): Promise<Payment> {
@@ -184,10 +202,13 @@ async function lockWalletAccounts(ctx: GatewayContext, tx: Tx, accountIds: reado
   await tx.selectFrom('accounts').select('id').where('id', 'in', ids).orderBy('id').forUpdate().execute();
 }
 
-/** A hold for a payment; the ledger's own refusal (a backstop after splitPayment's check) in the customer's terms. */
-async function holdOrRefuse(tx: Tx, move: Parameters<typeof hold>[1], total: bigint): Promise<bigint> {
+/**
+ * A payment's hold (PIN) or transfer (pinless); the ledger's own refusal (a backstop after splitPayment's
+ * check) in the customer's terms.
+ */
+async function moveOrRefuse(move: typeof hold | typeof transfer, tx: Tx, input: TransferInput, total: bigint): Promise<bigint> {
   try {
-    return await hold(tx, move);
+    return await move(tx, input);
   } catch (error) {
     if (error instanceof DomainError && error.reason === 'insufficient_funds') {
       throw new DomainError('insufficient_funds', `Insufficient balance: the payment needs Rp ${total}, more than the customer has available`);

@@ -1,4 +1,5 @@
 import type { GatewayContext } from '../context.ts';
+import { localized, type Localized } from '../domain/localized.ts';
 import { verifyPin } from '../domain/pin.ts';
 import { isPinLocked, type Wallet } from '../domain/wallet.ts';
 import { findWallet, recordPinFailure, reservePinAttempt } from '../store/wallets.ts';
@@ -6,8 +7,20 @@ import { findWallet, recordPinFailure, reservePinAttempt } from '../store/wallet
 export type PinCheck =
   | { kind: 'ok' }
   | { kind: 'locked' }
-  | { kind: 'wrong'; message: string }
-  | { kind: 'busy'; message: string };
+  | { kind: 'wrong'; message: Localized }
+  | { kind: 'busy'; message: Localized };
+
+export const PIN_BUSY_TEXT = localized(
+  'Your PIN is being checked elsewhere right now. Try again in a moment.',
+  'PIN kamu sedang diperiksa di tempat lain. Coba lagi sebentar lagi.',
+);
+
+export function wrongPinText(left: number, lockMinutes: number): Localized {
+  return localized(
+    `Wrong PIN. ${left} ${left === 1 ? 'attempt' : 'attempts'} left before your PIN is locked for ${lockMinutes} minutes.`,
+    `PIN salah. Sisa percobaan: ${left} sebelum PIN kamu diblokir selama ${lockMinutes} menit.`,
+  );
+}
 
 /**
  * Checks the wallet PIN against the one lockout shared by account linking, payments and the wallet app:
@@ -20,13 +33,10 @@ export async function checkWalletPin(ctx: GatewayContext, wallet: Wallet, pin: s
   if (isPinLocked(wallet, now)) return { kind: 'locked' };
   const reservation = await reservePinAttempt(ctx.database.db, wallet.id, now, limits);
   if (reservation === 'locked') return { kind: 'locked' };
-  if (reservation === 'busy') return { kind: 'busy', message: 'Your PIN is being checked elsewhere right now. Try again in a moment.' };
+  if (reservation === 'busy') return { kind: 'busy', message: PIN_BUSY_TEXT };
   if (await verifyPin(pin, wallet.pinHash, ctx.config.pinPepper)) return { kind: 'ok' };
   if (await recordPinFailure(ctx.database.db, wallet.id, ctx.clock.now(), limits)) return { kind: 'locked' };
   const fresh = await findWallet(ctx.database.db, wallet.id);
   const left = Math.max(0, limits.attemptsMax - (fresh?.pinFailures ?? limits.attemptsMax));
-  return {
-    kind: 'wrong',
-    message: `Wrong PIN. ${left} ${left === 1 ? 'attempt' : 'attempts'} left before your PIN is locked for ${Math.round(limits.lockS / 60)} minutes.`,
-  };
+  return { kind: 'wrong', message: wrongPinText(left, Math.round(limits.lockS / 60)) };
 }

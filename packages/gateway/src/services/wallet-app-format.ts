@@ -17,17 +17,20 @@ export function formatPoints(value: bigint): string {
   return groupThousands(value);
 }
 
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'] as const;
+const MONTHS = {
+  en: ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'],
+  id: ['Jan', 'Feb', 'Mar', 'Apr', 'Mei', 'Jun', 'Jul', 'Agu', 'Sep', 'Okt', 'Nov', 'Des'],
+} as const;
 
 /** `12 Mar 2025, 14:05 WIB` (Asia/Jakarta). */
-export function formatJakartaTime(ms: number): string {
-  return `${formatJakartaDay(ms)}, ${formatJakartaDateTime(new Date(ms)).slice(11, 16)} WIB`;
+export function formatJakartaTime(ms: number, lang: 'en' | 'id' = 'en'): string {
+  return `${formatJakartaDay(ms, lang)}, ${formatJakartaDateTime(new Date(ms)).slice(11, 16)} WIB`;
 }
 
 /** `12 Mar 2025` (Asia/Jakarta). */
-export function formatJakartaDay(ms: number): string {
+export function formatJakartaDay(ms: number, lang: 'en' | 'id' = 'en'): string {
   const [y, m, d] = formatJakartaDateTime(new Date(ms)).slice(0, 10).split('-').map(Number) as [number, number, number];
-  return `${d} ${MONTHS[m - 1]} ${y}`;
+  return `${d} ${MONTHS[lang][m - 1]} ${y}`;
 }
 
 /**

@@ -5,6 +5,7 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { normalizePhone } from '@ovo-tokenize/protocol';
 import type { GatewayContext } from '../context.ts';
+import { STEP_TEXT, localized, resendWaitText, wrongCodeText, type Localized } from '../domain/localized.ts';
 import { hashOtp, isValidPin, otpMatches } from '../domain/pin.ts';
 import { randomToken } from '../domain/random.ts';
 import type { Wallet } from '../domain/wallet.ts';
@@ -39,19 +40,22 @@ export type EndReason =
   | 'wallet_inactive' | 'replaced';
 
 export type WalletAppView =
-  | { kind: 'signed_out'; notice?: { kind: FlashKind; text: string }; clearCookie: boolean }
+  | { kind: 'signed_out'; notice?: { kind: FlashKind; text: Localized }; clearCookie: boolean }
   | { kind: 'signing_in'; session: WalletSession }
   | { kind: 'signed_in'; session: WalletSession; wallet: Wallet };
 
 /** What a form POST led to; the page turns it into a redirect (303) or a re-rendered form (422). */
 export type WalletStep =
   | { kind: 'ok' }
-  | { kind: 'retry'; message: string; tone?: 'error' | 'info'; value?: string }
+  | { kind: 'retry'; message: Localized; tone?: 'error' | 'info'; value?: string }
   | { kind: 'forbidden' }
   /** The session ended (or was never there): back to the sign-in page, which says why. */
   | { kind: 'ended' }
   /** A new session token: the page sets it as the cookie and redirects. */
   | { kind: 'new_token'; token: string };
+
+export const PHONE_SHAPE_TEXT = localized('Enter an Indonesian mobile number, e.g. 0812 3456 7890.',
+  'Masukkan nomor ponsel Indonesia, misalnya 0812 3456 7890.');
 
 export function tokenHash(token: string): string {
   return createHash('sha256').update(token).digest('base64url');
@@ -73,20 +77,22 @@ export function newSignInNonce(ctx: GatewayContext): string {
   return randomToken(ctx.random);
 }
 
-export function endReasonText(ctx: GatewayContext, reason: string | null): { kind: FlashKind; text: string } | undefined {
+export function endReasonText(ctx: GatewayContext, reason: string | null): { kind: FlashKind; text: Localized } | undefined {
   const lockMinutes = Math.round(ctx.config.pin_lock_s / 60);
   switch (reason as EndReason | null) {
-    case 'signed_out': return { kind: 'success', text: 'You have signed out of OVO.' };
-    case 'expired': return { kind: 'info', text: 'You were signed out after a period of inactivity. Please sign in again.' };
-    case 'sign_in_expired': return { kind: 'info', text: 'The sign-in took too long. Please start again.' };
-    case 'otp_attempts': return { kind: 'error', text: 'Too many wrong codes. Please start again.' };
+    case 'signed_out': return { kind: 'success', text: localized('You have signed out of OVO.', 'Kamu sudah keluar dari OVO.') };
+    case 'expired': return { kind: 'info', text: localized('You were signed out after a period of inactivity. Please sign in again.', 'Kamu otomatis keluar karena tidak ada aktivitas. Silakan masuk lagi.') };
+    case 'sign_in_expired': return { kind: 'info', text: localized('The sign-in took too long. Please start again.', 'Proses masuk terlalu lama. Silakan mulai lagi.') };
+    case 'otp_attempts': return { kind: 'error', text: localized('Too many wrong codes. Please start again.', 'Terlalu banyak kode verifikasi yang salah. Silakan mulai lagi.') };
     case 'pin_locked': return {
       kind: 'error',
-      text: `Your OVO PIN is locked after ${ctx.config.pin_attempts_max} wrong attempts. Try again in ${lockMinutes} minutes.`,
+      text: localized(`Your OVO PIN is locked after ${ctx.config.pin_attempts_max} wrong attempts. Try again in ${lockMinutes} minutes.`,
+        `PIN OVO kamu diblokir setelah ${ctx.config.pin_attempts_max} kali salah. Coba lagi dalam ${lockMinutes} menit.`),
     };
-    case 'cancelled': return { kind: 'info', text: 'Sign-in cancelled.' };
-    case 'phone_changed': return { kind: 'info', text: 'The phone number of this OVO account was changed. Please sign in with the new number.' };
-    case 'wallet_inactive': return { kind: 'error', text: 'This OVO account is not active. Please contact OVO Care.' };
+    case 'cancelled': return { kind: 'info', text: localized('Sign-in cancelled.', 'Proses masuk dibatalkan.') };
+    case 'phone_changed': return { kind: 'info', text: localized('The phone number of this OVO account was changed. Please sign in with the new number.',
+      'Nomor ponsel akun OVO ini sudah diganti. Silakan masuk dengan nomor yang baru.') };
+    case 'wallet_inactive': return { kind: 'error', text: localized('This OVO account is not active. Please contact OVO Care.', 'Akun OVO ini tidak aktif. Silakan hubungi OVO Care.') };
     default: return undefined;
   }
 }
@@ -159,12 +165,17 @@ export async function startSignIn(ctx: GatewayContext, input: {
   if (!input.nonce || !tokensEqual(signInCsrfToken(ctx, input.nonce), input.csrfToken)) return { kind: 'forbidden' };
   const typed = input.phone.trim();
   const phone = normalizePhone(typed.replace(/[\s-]/g, ''));
-  if (!phone) return { kind: 'retry', message: 'Enter an Indonesian mobile number, e.g. 0812 3456 7890.', value: typed };
+  if (!phone) return { kind: 'retry', message: PHONE_SHAPE_TEXT, value: typed };
   const now = ctx.clock.now();
   await deleteWalletSessionsExpiredBefore(ctx.database.db, now - WALLET_APP_LIMITS.session_retention_s * 1000);
   // Counted for every phone, with or without a wallet, so the answer reveals nothing about the number.
   if ((await countSignInsSince(ctx.database.db, phone, now - ctx.config.otp_ttl_s * 1000)) >= WALLET_APP_LIMITS.sign_ins_per_phone_max) {
-    return { kind: 'retry', message: 'Too many sign-in attempts for this number. Please try again in a few minutes.', value: typed };
+    return {
+      kind: 'retry',
+      message: localized('Too many sign-in attempts for this number. Please try again in a few minutes.',
+        'Terlalu banyak percobaan masuk untuk nomor ini. Coba lagi dalam beberapa menit.'),
+      value: typed,
+    };
   }
   if (input.currentToken) await endWalletSession(ctx.database.db, tokenHash(input.currentToken), 'replaced', now);
   const wallet = await findWalletByPhone(ctx.database.db, phone);
@@ -216,14 +227,14 @@ export async function resendSignInCode(ctx: GatewayContext, input: { token: stri
   const wait = resendWait(ctx, session, ctx.config.otp_sends_max);
   if (wait) return wait;
   await sendCode(ctx, session, 'sign_in', session.phone, session.walletId !== null);
-  return { kind: 'retry', tone: 'info', message: 'A new code is on its way.' };
+  return { kind: 'retry', tone: 'info', message: STEP_TEXT.newCodeSent };
 }
 
 export async function submitSignInPin(ctx: GatewayContext, input: { token: string | undefined; csrfToken: string | undefined; pin: string }): Promise<WalletStep> {
   const session = await loadSigningIn(ctx, input.token, input.csrfToken);
   if ('kind' in session) return session;
   if (session.state !== 'pin') return { kind: 'ok' };
-  if (!isValidPin(input.pin)) return { kind: 'retry', message: 'Enter your 6-digit OVO PIN.' };
+  if (!isValidPin(input.pin)) return { kind: 'retry', message: STEP_TEXT.pinShape };
   const wallet = session.walletId === null ? undefined : await findWallet(ctx.database.db, session.walletId);
   if (!wallet || wallet.status !== 'active' || wallet.phone !== session.phone) {
     await endWalletSession(ctx.database.db, session.id, 'wallet_inactive', ctx.clock.now());
@@ -306,28 +317,30 @@ export function codeText(otp: string, purpose: CodePurpose, ttlS: number): strin
 
 /** Refuses a resend that comes too soon or one too many; undefined when a new code may be sent. */
 export function resendWait(ctx: GatewayContext, session: WalletSession, sendsMax: number): WalletStep | undefined {
-  if (session.otpSends >= sendsMax) return { kind: 'retry', message: 'No more codes can be sent now. Please start again later.' };
+  if (session.otpSends >= sendsMax) {
+    return { kind: 'retry', message: localized('No more codes can be sent now. Please start again later.', 'Kode tidak bisa dikirim lagi sekarang. Silakan mulai lagi nanti.') };
+  }
   const wait = (session.otpSentAt ?? 0) + ctx.config.otp_resend_interval_s * 1000 - ctx.clock.now();
-  if (wait > 0) return { kind: 'retry', message: `Please wait ${Math.ceil(wait / 1000)} seconds before asking for a new code.` };
+  if (wait > 0) return { kind: 'retry', message: resendWaitText(Math.ceil(wait / 1000)) };
   return undefined;
 }
 
-export type CodeCheck = { kind: 'match' } | { kind: 'used_up' } | { kind: 'retry'; message: string } | { kind: 'ok' };
+export type CodeCheck = { kind: 'match' } | { kind: 'used_up' } | { kind: 'retry'; message: Localized } | { kind: 'ok' };
 
 /** Counts the attempt first (conditionally on the count read), then compares: racing guesses cannot exceed the limit. */
 export async function checkCode(ctx: GatewayContext, session: WalletSession, purpose: CodePurpose, phone: string, otp: string,
   expected: { state: 'otp' | 'active'; changeState: 'otp' | null }): Promise<CodeCheck> {
   const code = otp.replace(/\s/g, '');
-  if (!/^[0-9]{6}$/.test(code)) return { kind: 'retry', message: 'Enter the 6-digit code we sent by SMS.' };
+  if (!/^[0-9]{6}$/.test(code)) return { kind: 'retry', message: STEP_TEXT.codeShape };
   if (session.otpHash === null || (session.otpExpiresAt ?? 0) <= ctx.clock.now()) {
-    return { kind: 'retry', message: 'This code has expired. Ask for a new code.' };
+    return { kind: 'retry', message: STEP_TEXT.codeExpired };
   }
   const counted = await updateWalletSession(ctx.database.db, session.id, { ...expected, otpAttempts: session.otpAttempts },
     { otp_attempts: BigInt(session.otpAttempts + 1) });
-  if (!counted) return { kind: 'retry', message: 'Please try again.' };
+  if (!counted) return { kind: 'retry', message: STEP_TEXT.tryAgain };
   if (otpMatches(codeKey(session, purpose, phone), code, session.otpHash, ctx.config.pinPepper)) return { kind: 'match' };
   const left = ctx.config.otp_attempts_max - (session.otpAttempts + 1);
   if (left <= 0) return { kind: 'used_up' };
-  return { kind: 'retry', message: `Wrong code. ${left} ${left === 1 ? 'attempt' : 'attempts'} left.` };
+  return { kind: 'retry', message: wrongCodeText(left) };
 }
 

@@ -3,6 +3,7 @@
 // one-line message in the session for the page the browser is redirected to.
 import { normalizePhone } from '@ovo-tokenize/protocol';
 import type { GatewayContext } from '../context.ts';
+import { STEP_TEXT, encodeLocalized, localized, verbatim, type Localized } from '../domain/localized.ts';
 import { isValidPin } from '../domain/pin.ts';
 import { isLinkUsable } from '../domain/link.ts';
 import type { Wallet } from '../domain/wallet.ts';
@@ -16,7 +17,7 @@ import {
 import { findWalletByPhone, recordPinSuccess, walletBalances, type WalletBalances } from '../store/wallets.ts';
 import { formatRupiah } from './wallet-app-format.ts';
 import {
-  WALLET_APP_LIMITS, checkCode, resendWait, sendCode, type SignedIn, type WalletStep,
+  PHONE_SHAPE_TEXT, WALLET_APP_LIMITS, checkCode, resendWait, sendCode, type SignedIn, type WalletStep,
 } from './wallet-app-session.ts';
 import { checkWalletPin } from './pin-check.ts';
 
@@ -32,10 +33,10 @@ export interface WalletTransaction {
   amount: bigint;
   /** What the entry did to the spendable balance. */
   effect: 'in' | 'out' | 'none';
-  title: string;
-  detail: string | null;
+  title: Localized;
+  detail: Localized | null;
   /** A short state for entries that are part of a payment: held, paid, released. */
-  status: string | null;
+  status: Localized | null;
 }
 
 export interface WalletOverview {
@@ -111,21 +112,37 @@ export function describeTransfer(e: TransferEntry, currency: 'cash' | 'points', 
     const trxId = payment[1]!;
     const known = names.payments.get(trxId);
     const to = known?.merchant ?? merchant;
-    const status = e.kind === 'pending' ? 'On hold' : e.kind === 'post_pending' ? 'Paid' : e.kind === 'void_pending' ? 'Released' : null;
+    // A pinless payment is one posted transfer; a PIN payment is a hold, then its post or void.
+    const status = e.kind === 'pending' ? localized('On hold', 'Ditahan')
+      : e.kind === 'post_pending' || (e.kind === 'posted' && outgoing) ? localized('Paid', 'Dibayar')
+        : e.kind === 'void_pending' ? localized('Released', 'Dikembalikan') : null;
     return {
       ...base,
-      title: outgoing || e.kind !== 'posted' ? `Payment to ${to ?? 'a merchant'}` : `Refund from ${to ?? 'a merchant'}`,
-      detail: [known?.billDesc, `Transaction ${trxId}`].filter(Boolean).join(' · '),
+      title: outgoing || e.kind !== 'posted'
+        ? localized(`Payment to ${to ?? 'a merchant'}`, `Pembayaran ke ${to ?? 'merchant'}`)
+        : localized(`Refund from ${to ?? 'a merchant'}`, `Pengembalian dana dari ${to ?? 'merchant'}`),
+      detail: localized([known?.billDesc, `Transaction ${trxId}`].filter(Boolean).join(' · '),
+        [known?.billDesc, `Transaksi ${trxId}`].filter(Boolean).join(' · ')),
       status,
     };
   }
-  if (reference === 'opening balance') return { ...base, title: 'Opening balance', detail: null, status: null };
-  if (reference === SANDBOX_TOPUP.reference) return { ...base, title: 'Top up', detail: 'Sandbox top-up', status: null };
-  if (reference.startsWith('topup:')) return { ...base, title: 'Top up', detail: reference.slice('topup:'.length) || null, status: null };
+  if (reference === 'opening balance') return { ...base, title: localized('Opening balance', 'Saldo awal'), detail: null, status: null };
+  if (reference === SANDBOX_TOPUP.reference) return { ...base, title: verbatim('Top up'), detail: localized('Sandbox top-up', 'Top up sandbox'), status: null };
+  if (reference.startsWith('topup:')) return { ...base, title: verbatim('Top up'), detail: optionalVerbatim(reference.slice('topup:'.length)), status: null };
   if (merchant) {
-    return { ...base, title: outgoing ? `Payment to ${merchant}` : `Refund from ${merchant}`, detail: reference || null, status: null };
+    return {
+      ...base,
+      title: outgoing ? localized(`Payment to ${merchant}`, `Pembayaran ke ${merchant}`) : localized(`Refund from ${merchant}`, `Pengembalian dana dari ${merchant}`),
+      detail: optionalVerbatim(reference),
+      status: null,
+    };
   }
-  return { ...base, title: effect === 'in' ? 'Money in' : effect === 'out' ? 'Money out' : 'Transfer', detail: reference || null, status: null };
+  const title = effect === 'in' ? localized('Money in', 'Dana masuk') : effect === 'out' ? localized('Money out', 'Dana keluar') : verbatim('Transfer');
+  return { ...base, title, detail: optionalVerbatim(reference), status: null };
+}
+
+function optionalVerbatim(text: string): Localized | null {
+  return text ? verbatim(text) : null;
 }
 
 export interface LinkedMerchant {
@@ -154,13 +171,14 @@ export async function linkedMerchants(ctx: GatewayContext, wallet: Wallet): Prom
 
 /** Ends the wallet's link with this merchant; its next payment or balance call answers 02 with a relink url. */
 export async function unlinkMerchant(ctx: GatewayContext, auth: SignedIn, merchantId: string): Promise<WalletStep> {
-  if (!/^[0-9]{1,10}$/.test(merchantId)) return flashed(ctx, auth, 'error', 'That merchant is not linked to your OVO account.');
+  if (!/^[0-9]{1,10}$/.test(merchantId)) return flashed(ctx, auth, 'error', localized('That merchant is not linked to your OVO account.', 'Merchant itu tidak tertaut ke akun OVO kamu.'));
   const merchant = await findMerchant(ctx.database.db, merchantId);
   const name = merchant?.name ?? `Merchant ${merchantId}`;
   await inTransaction(ctx.database, async (tx) => {
     const ended = await endLink(tx, merchantId, auth.wallet.id, 'customer', ctx.clock.now());
-    await setWalletSessionFlash(tx, auth.session.id, ended ? 'success' : 'info',
-      ended ? `${name} is unlinked and can no longer charge your OVO account.` : `${name} was not linked to your OVO account.`);
+    await setWalletSessionFlash(tx, auth.session.id, ended ? 'success' : 'info', encodeLocalized(ended
+      ? localized(`${name} is unlinked and can no longer charge your OVO account.`, `${name} sudah tidak tertaut dan tidak bisa lagi menagih akun OVO kamu.`)
+      : localized(`${name} was not linked to your OVO account.`, `${name} tidak tertaut ke akun OVO kamu.`)));
   });
   return { kind: 'ok' };
 }
@@ -173,15 +191,22 @@ export async function startPhoneChange(ctx: GatewayContext, auth: SignedIn, inpu
   const { session, wallet } = auth;
   const typed = input.trim();
   const phone = normalizePhone(typed.replace(/[\s-]/g, ''));
-  if (!phone) return { kind: 'retry', message: 'Enter an Indonesian mobile number, e.g. 0812 3456 7890.', value: typed };
-  if (phone === wallet.phone) return { kind: 'retry', message: 'This is already the phone number of your OVO account.', value: typed };
+  if (!phone) return { kind: 'retry', message: PHONE_SHAPE_TEXT, value: typed };
+  if (phone === wallet.phone) return {
+      kind: 'retry', value: typed,
+      message: localized('This is already the phone number of your OVO account.', 'Nomor ini sudah menjadi nomor ponsel akun OVO kamu.'),
+    };
   const owner = await findWalletByPhone(ctx.database.db, phone);
-  if (owner) return { kind: 'retry', message: 'This number is already registered to another OVO account.', value: typed };
+  if (owner) return { kind: 'retry', message: NUMBER_TAKEN_TEXT, value: typed };
   if (session.otpSends >= WALLET_APP_LIMITS.phone_change_codes_max) {
-    return { kind: 'retry', message: 'Too many codes were sent in this session. Please sign in again later to try again.', value: typed };
+    return {
+      kind: 'retry', value: typed,
+      message: localized('Too many codes were sent in this session. Please sign in again later to try again.',
+        'Terlalu banyak kode yang dikirim di sesi ini. Silakan masuk lagi nanti untuk mencoba lagi.'),
+    };
   }
   const sent = await sendCode(ctx, session, 'change_phone', phone, true, { new_phone: phone, change_state: 'otp', otp_attempts: 0n });
-  return sent ? { kind: 'ok' } : { kind: 'retry', message: 'Please try again.', value: typed };
+  return sent ? { kind: 'ok' } : { kind: 'retry', message: localized('Please try again.', 'Silakan coba lagi.'), value: typed };
 }
 
 export async function submitPhoneChangeCode(ctx: GatewayContext, auth: SignedIn, otp: string): Promise<WalletStep> {
@@ -195,7 +220,8 @@ export async function submitPhoneChangeCode(ctx: GatewayContext, auth: SignedIn,
   }
   if (checked.kind === 'used_up') {
     await updateWalletSession(ctx.database.db, session.id, { state: 'active' }, NO_CHANGE);
-    return flashed(ctx, auth, 'error', 'Too many wrong codes. Your phone number was not changed.');
+    return flashed(ctx, auth, 'error', localized('Too many wrong codes. Your phone number was not changed.',
+      'Terlalu banyak kode verifikasi yang salah. Nomor ponsel kamu tidak diganti.'));
   }
   return checked;
 }
@@ -206,13 +232,13 @@ export async function resendPhoneChangeCode(ctx: GatewayContext, auth: SignedIn)
   const wait = resendWait(ctx, session, WALLET_APP_LIMITS.phone_change_codes_max);
   if (wait) return wait;
   await sendCode(ctx, session, 'change_phone', session.newPhone, true);
-  return { kind: 'retry', tone: 'info', message: 'A new code is on its way.' };
+  return { kind: 'retry', tone: 'info', message: STEP_TEXT.newCodeSent };
 }
 
 export async function cancelPhoneChange(ctx: GatewayContext, auth: SignedIn): Promise<WalletStep> {
   if (auth.session.changeState === null) return { kind: 'ok' };
   await updateWalletSession(ctx.database.db, auth.session.id, { state: 'active' }, NO_CHANGE);
-  return flashed(ctx, auth, 'info', 'Phone number change cancelled. Nothing was changed.');
+  return flashed(ctx, auth, 'info', localized('Phone number change cancelled. Nothing was changed.', 'Penggantian nomor ponsel dibatalkan. Tidak ada yang diubah.'));
 }
 
 class Rollback extends Error {}
@@ -225,18 +251,20 @@ export async function confirmPhoneChange(ctx: GatewayContext, auth: SignedIn, pi
   const { session, wallet } = auth;
   const newPhone = session.newPhone;
   if (session.changeState !== 'pin' || newPhone === null) return { kind: 'ok' };
-  if (!isValidPin(pin)) return { kind: 'retry', message: 'Enter your 6-digit OVO PIN.' };
+  if (!isValidPin(pin)) return { kind: 'retry', message: STEP_TEXT.pinShape };
   const checked = await checkWalletPin(ctx, wallet, pin);
   if (checked.kind === 'wrong' || checked.kind === 'busy') return { kind: 'retry', message: checked.message };
   if (checked.kind === 'locked') {
     await updateWalletSession(ctx.database.db, session.id, { state: 'active' }, NO_CHANGE);
-    return flashed(ctx, auth, 'error',
-      `Your OVO PIN is locked after ${ctx.config.pin_attempts_max} wrong attempts, so your phone number was not changed. Try again in ${Math.round(ctx.config.pin_lock_s / 60)} minutes.`);
+    const minutes = Math.round(ctx.config.pin_lock_s / 60);
+    return flashed(ctx, auth, 'error', localized(
+      `Your OVO PIN is locked after ${ctx.config.pin_attempts_max} wrong attempts, so your phone number was not changed. Try again in ${minutes} minutes.`,
+      `PIN OVO kamu diblokir setelah ${ctx.config.pin_attempts_max} kali salah, jadi nomor ponsel kamu tidak diganti. Coba lagi dalam ${minutes} menit.`));
   }
   const now = ctx.clock.now();
   const taken = async () => {
     await updateWalletSession(ctx.database.db, session.id, { state: 'active' }, NO_CHANGE);
-    return flashed(ctx, auth, 'error', 'This number is already registered to another OVO account. Your phone number was not changed.');
+    return flashed(ctx, auth, 'error', localized(`${NUMBER_TAKEN_TEXT.en} Your phone number was not changed.`, `${NUMBER_TAKEN_TEXT.id} Nomor ponsel kamu tidak diganti.`));
   };
   try {
     const outcome = await inTransaction(ctx.database, async (tx) => {
@@ -248,7 +276,8 @@ export async function confirmPhoneChange(ctx: GatewayContext, auth: SignedIn, pi
       if (moved.numUpdatedRows !== 1n) throw new Rollback();
       const followed = await updateWalletSession(tx, session.id, { state: 'active', changeState: 'pin', newPhone }, {
         ...NO_CHANGE, phone: newPhone,
-        flash: `Your OVO phone number is now ${newPhone}. Shops you had linked will ask you to link your account again.`,
+        flash: encodeLocalized(localized(`Your OVO phone number is now ${newPhone}. Shops you had linked will ask you to link your account again.`,
+          `Nomor ponsel OVO kamu sekarang ${newPhone}. Toko yang sudah tertaut akan meminta kamu menautkan akun lagi.`)),
         flash_kind: 'success',
       });
       if (!followed) throw new Rollback();
@@ -269,21 +298,27 @@ export async function confirmPhoneChange(ctx: GatewayContext, auth: SignedIn, pi
 
 export async function sandboxTopUp(ctx: GatewayContext, auth: SignedIn, amount: bigint | null): Promise<WalletStep> {
   if (!ctx.config.sandbox) return { kind: 'forbidden' };
-  const range = `${formatRupiah(SANDBOX_TOPUP.amount_min)} to ${formatRupiah(SANDBOX_TOPUP.amount_max)}`;
-  if (amount === null) return { kind: 'retry', message: `Enter an amount in rupiah from ${range}, e.g. 100000.` };
+  const [min, max] = [formatRupiah(SANDBOX_TOPUP.amount_min), formatRupiah(SANDBOX_TOPUP.amount_max)];
+  if (amount === null) {
+    return { kind: 'retry', message: localized(`Enter an amount in rupiah from ${min} to ${max}, e.g. 100000.`, `Masukkan jumlah dalam rupiah, dari ${min} sampai ${max}, misalnya 100000.`) };
+  }
   if (amount < SANDBOX_TOPUP.amount_min || amount > SANDBOX_TOPUP.amount_max) {
-    return { kind: 'retry', message: `You can top up ${range} at a time.`, value: String(amount) };
+    return { kind: 'retry', message: localized(`You can top up ${min} to ${max} at a time.`, `Kamu bisa top up ${min} sampai ${max} sekali transaksi.`), value: String(amount) };
   }
   await inTransaction(ctx.database, async (tx) => {
     const now = ctx.clock.now();
     const source = await fundingAccount(tx, 'funding_cash', now);
     await transfer(tx, { debitAccountId: source, creditAccountId: auth.wallet.cashAccountId, amount, reference: SANDBOX_TOPUP.reference, now });
-    await setWalletSessionFlash(tx, auth.session.id, 'success', `${formatRupiah(amount)} was added to your OVO Cash.`);
+    await setWalletSessionFlash(tx, auth.session.id, 'success',
+      encodeLocalized(localized(`${formatRupiah(amount)} was added to your OVO Cash.`, `${formatRupiah(amount)} sudah masuk ke OVO Cash kamu.`)));
   });
   return { kind: 'ok' };
 }
 
-async function flashed(ctx: GatewayContext, auth: SignedIn, kind: FlashKind, text: string): Promise<WalletStep> {
-  await setWalletSessionFlash(ctx.database.db, auth.session.id, kind, text);
+const NUMBER_TAKEN_TEXT = localized('This number is already registered to another OVO account.', 'Nomor ini sudah terdaftar di akun OVO lain.');
+
+/** Leaves a message (in both languages) for the page the browser is sent to next. */
+async function flashed(ctx: GatewayContext, auth: SignedIn, kind: FlashKind, text: Localized): Promise<WalletStep> {
+  await setWalletSessionFlash(ctx.database.db, auth.session.id, kind, encodeLocalized(text));
   return { kind: 'ok' };
 }

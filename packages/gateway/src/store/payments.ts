@@ -55,6 +55,14 @@ export async function updatePendingPayment(tx: Tx, trxId: string, changes: Updat
   return (await query.executeTakeFirst()).numUpdatedRows === 1n;
 }
 
+/** Records the ledger transfers of a payment created before its money moved (a pinless payment's posted transfers). */
+export async function setPaymentTransfers(tx: Tx, trxId: string, ids: { cashHoldId: bigint | null; pointsHoldId: bigint | null }): Promise<void> {
+  if (ids.cashHoldId === null && ids.pointsHoldId === null) return;
+  const { numUpdatedRows } = await tx.updateTable('payments')
+    .set({ cash_hold_id: ids.cashHoldId, points_hold_id: ids.pointsHoldId }).where('trx_id', '=', trxId).executeTakeFirst();
+  if (numUpdatedRows !== 1n) throw new Error(`payment ${trxId} to record transfers on is gone`);
+}
+
 export async function listExpiredPayments(tx: Tx, now: number, limit: number): Promise<Payment[]> {
   const rows = await tx.selectFrom('payments').selectAll().where('status', '=', 'PENDING').where('expires_at', '<=', BigInt(now))
     .orderBy('expires_at').limit(limit).execute();

@@ -1,0 +1,60 @@
+// Which language a customer page speaks, per request: `?lang=id|en` when present (and then remembered in the
+// `ovo_lang` cookie), else that cookie, else the browser's Accept-Language (Indonesian preferred over
+// English means Indonesian; anything else, or no header at all, means English).
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { PageLang } from './layout.ts';
+import { cookieHeader, readCookie } from './request-helpers.ts';
+
+export const LANG_COOKIE = 'ovo_lang';
+export const LANG_COOKIE_MAX_AGE_S = 365 * 24 * 60 * 60;
+
+function asLang(value: unknown): PageLang | undefined {
+  return value === 'id' || value === 'en' ? value : undefined;
+}
+
+/** `id-ID,id;q=0.9,en;q=0.8` → `id`; `en-US,en` → `en`; Indonesian (`id`, or the old `in`) only when ranked above English. */
+export function acceptLanguageLang(header: string | undefined): PageLang {
+  if (!header) return 'en';
+  let best: { lang: PageLang; q: number } | undefined;
+  for (const part of header.split(',')) {
+    const [tag = '', ...params] = part.split(';');
+    const primary = tag.trim().toLowerCase().split('-')[0];
+    const lang: PageLang | undefined = primary === 'id' || primary === 'in' ? 'id' : primary === 'en' ? 'en' : undefined;
+    if (lang === undefined) continue;
+    let q = 1;
+    for (const param of params) {
+      const m = /^\s*q\s*=\s*([0-9](?:\.[0-9]{0,3})?)\s*$/i.exec(param);
+      if (m) q = Number(m[1]);
+    }
+    if (q > 0 && (best === undefined || q > best.q)) best = { lang, q };
+  }
+  return best?.lang ?? 'en';
+}
+
+/**
+ * The page language for this request. A `?lang=` choice is stored in a cookie (Path=/, a year) so the
+ * following pages and form posts keep it. Marks the reply with Content-Language and Vary.
+ */
+export function requestLang(request: FastifyRequest, reply: FastifyReply, secure: boolean): PageLang {
+  const asked = asLang((request.query as Record<string, unknown> | undefined)?.lang);
+  let lang: PageLang;
+  if (asked !== undefined) {
+    reply.header('set-cookie', cookieHeader(LANG_COOKIE, asked, { path: '/', maxAgeS: LANG_COOKIE_MAX_AGE_S, secure }));
+    lang = asked;
+  } else {
+    lang = asLang(readCookie(request, LANG_COOKIE)) ?? acceptLanguageLang(request.headers['accept-language']);
+  }
+  reply.header('content-language', lang).header('vary', 'Accept-Language, Cookie');
+  return lang;
+}
+
+/**
+ * The header link to the other language: the same page (its path and query, e.g. a wallet history page)
+ * with `lang` set. A page re-rendered after a form POST links to its GET page, `pagePath`.
+ */
+export function langSwitch(request: FastifyRequest, lang: PageLang, pagePath: string): { href: string } {
+  const here = request.method === 'GET' || request.method === 'HEAD' ? request.url : pagePath;
+  const url = new URL(here, 'http://page.invalid');
+  url.searchParams.set('lang', lang === 'id' ? 'en' : 'id');
+  return { href: `${url.pathname}${url.search}` };
+}
