@@ -21,12 +21,13 @@ import { enqueuePaymentNotification } from './payment-notifications.ts';
  * bill_no with the same content returns the same payment; with other content it is refused (14).
  */
 export async function createPayment(ctx: GatewayContext, merchant: Merchant, request: ValidRequest<'payment'>): Promise<Payment> {
+  const fingerprint = paymentFingerprint(request);
+  // A replay answers with the order as it was accepted, even if the merchant's limits changed since.
+  const existing = await findPaymentByBill(ctx.database.db, merchant.merchantId, request.bill_no);
+  if (existing) return sameOrder(existing, fingerprint);
   if (merchant.maxAmount !== null && request.bill_total > merchant.maxAmount) {
     throw new DomainError('amount_invalid', `bill_total is above this merchant's limit of Rp ${merchant.maxAmount}`);
   }
-  const fingerprint = paymentFingerprint(request);
-  const existing = await findPaymentByBill(ctx.database.db, merchant.merchantId, request.bill_no);
-  if (existing) return sameOrder(existing, fingerprint);
 
   const { wallet } = await requireUsableLink(ctx, merchant, request.phone_no, request.cust_name);
   const pinless = request.bill_total <= merchant.pinlessLimit;
@@ -114,6 +115,8 @@ function sameOrder(existing: Payment, fingerprint: string): Payment {
 
 export type Outcome = Exclude<PaymentStatus, 'PENDING'>;
 
+const EXPIRED_REASON = 'Payment expired';
+
 /**
  * Moves a PENDING payment to its outcome: holds posted for SUCCESS, voided otherwise; the notification is
  * queued in the same transaction. Returns the payment as it now is (unchanged if it was no longer pending:
@@ -159,7 +162,7 @@ async function settleInTransaction(ctx: GatewayContext, tx: Tx, merchant: Mercha
 /** Releases the holds of payments nobody authorised in time, telling each merchant (7). Returns how many. */
 export async function expirePayments(ctx: GatewayContext, limit = 100): Promise<number> {
   const due = await listExpiredPayments(ctx.database.db, ctx.clock.now(), limit);
-  for (const payment of due) await settlePayment(ctx, payment, 'EXPIRED', { failureReason: 'Payment expired' });
+  for (const payment of due) await settlePayment(ctx, payment, 'EXPIRED', { failureReason: EXPIRED_REASON });
   return due.length;
 }
 
@@ -175,7 +178,11 @@ export async function findMerchantPayment(ctx: GatewayContext, merchant: Merchan
 /** Cancel Transaction (spec §4.10): a pending payment is cancelled and its hold released; a paid one answers 81. */
 export async function cancelPayment(ctx: GatewayContext, merchant: Merchant, trxId: string, billNo: string, reason: string): Promise<Payment> {
   const payment = await findMerchantPayment(ctx, merchant, trxId, billNo);
-  const current = payment.status === 'PENDING' ? await settlePayment(ctx, payment, 'CANCELLED', { cancelReason: reason }) : payment;
+  // A payment past its time has expired, whether or not the sweeper has got to it yet.
+  const outcome: Outcome = payment.expiresAt <= ctx.clock.now() ? 'EXPIRED' : 'CANCELLED';
+  const current = payment.status === 'PENDING'
+    ? await settlePayment(ctx, payment, outcome, outcome === 'EXPIRED' ? { failureReason: EXPIRED_REASON } : { cancelReason: reason })
+    : payment;
   if (current.status === 'SUCCESS') {
     throw new DomainError('already_paid', 'the transaction has already been paid', { merchant: merchant.name, payment_status_code: '2' });
   }
