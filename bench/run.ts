@@ -161,7 +161,11 @@ interface Operation {
 
 async function benchDatabase(target: BenchDatabase, load: LoadThread): Promise<DatabaseReport> {
   const gateway = await startGateway({
-    config: { port: 0, host: '127.0.0.1', sandbox: true, databaseUrl: target.url },
+    // The rate limits are off (0): this measures the gateway, not the limiter.
+    config: {
+      port: 0, host: '127.0.0.1', sandbox: true, databaseUrl: target.url,
+      api_rate_per_s: 0, api_burst: 0, page_post_rate_per_s: 0, page_post_burst: 0,
+    },
     logger: false,
   });
   const failures: string[] = [];
@@ -427,6 +431,7 @@ async function main(): Promise<number> {
   const before = machine();
   console.log(`OVO Tokenize gateway benchmark — ${before.cpus} × ${before.cpuModel}, Node ${before.node}, load ${before.loadAverage.join(' ')}`);
   console.log(`${CONNECTIONS} connections, ${WARMUP_S} s warm-up + ${DURATION_S} s per measurement, each after a ${NEARBY_CEILING_S} s ceiling run; load generated on a worker thread of this process`);
+  console.log('rate limits disabled (api and page-post limits 0): this measures the gateway, not the limiter');
   const only = process.env.OVO_BENCH_ONLY;
   const kinds = (['sqlite', 'postgres'] as const).filter((k) => !only || only === k);
 

@@ -36,7 +36,7 @@ export interface OvoTokenizeClientOptions {
   readonly endpoints?: Partial<Endpoints>;
   /** Per attempt, covering connection, reply and body. Default 15 000. */
   readonly timeoutMs?: number;
-  /** Repeats after a network error, timeout or 5xx, for operations where that is safe. Default 2. */
+  /** Repeats after a network error, timeout, 5xx or 429, for operations where that is safe. Default 2. */
   readonly maxRetries?: number;
   /** First retry delay (before jitter); doubles per retry. Default 250. */
   readonly retryBaseDelayMs?: number;

@@ -2,7 +2,7 @@
 // relink required) are returned as values instead: a customer without funds is not an exception.
 
 export interface OvoErrorDetails {
-  /** Machine-readable: `timeout`, `connection_failed`, `incorrect_signature`, `http_404`, … */
+  /** Machine-readable: `timeout`, `connection_failed`, `incorrect_signature`, `rate_limited`, `http_404`, … */
   readonly code: string;
   readonly httpStatus?: number;
   /** The reply's `response_code`, when there was a reply carrying one. */
@@ -57,7 +57,7 @@ export class OvoInvalidRequestError extends OvoTokenizeError {
   override readonly name = 'OvoInvalidRequestError';
 }
 
-/** `96` and other server failures, unexpected HTTP statuses and response codes. */
+/** `96` and other server failures, unexpected HTTP statuses and response codes; HTTP 429 (`code` `rate_limited`). */
 export class OvoApiError extends OvoTokenizeError {
   override readonly name = 'OvoApiError';
 }
@@ -106,13 +106,17 @@ export interface ReplyFacts {
  */
 export function errorFor(facts: ReplyFacts): OvoTokenizeError {
   const { httpStatus, responseCode } = facts;
+  // A 429 is "slow down" whatever response_code the body carries (the gateway's says 96).
+  const code = httpStatus === 429 ? 'rate_limited'
+    : responseCode !== undefined ? (CODE_NAMES[responseCode] ?? `response_code_${responseCode}`) : `http_${httpStatus ?? 0}`;
   const details: OvoErrorDetails = {
-    code: responseCode !== undefined ? (CODE_NAMES[responseCode] ?? `response_code_${responseCode}`) : `http_${httpStatus ?? 0}`,
+    code,
     httpStatus,
     responseCode,
     requestId: facts.requestId,
     raw: facts.raw,
   };
+  if (httpStatus === 429) return new OvoApiError(facts.message, details);
   if (responseCode !== undefined) {
     if (AUTHENTICATION_CODES.has(responseCode)) return new OvoAuthenticationError(facts.message, details);
     if (INVALID_REQUEST_CODES.has(responseCode)) return new OvoInvalidRequestError(facts.message, details);

@@ -28,13 +28,16 @@ export interface Exchange {
   readonly text: string;
   readonly requestId: string;
   readonly attempts: number;
+  /** A 429's Retry-After in seconds, when it gave one as a number. */
+  readonly retryAfterS?: number;
 }
 
 const ACCEPT: Readonly<Record<WireFormat, string>> = { json: 'application/json', xml: 'application/xml' };
 
 /**
  * Posts `body`; repeats it after a network error, a timeout or a 5xx reply while retries remain, with
- * capped exponential backoff and jitter. Every attempt carries the same X-Request-Id (one call, one id
+ * capped exponential backoff and jitter. A 429 (rate limited) is repeated too, no sooner than its
+ * Retry-After says; one asking for a longer wait than `backoff.maxDelayMs` is returned at once instead. Every attempt carries the same X-Request-Id (one call, one id
  * in the gateway's logs) and, with an HMAC secret, a freshly timestamped X-Signature.
  */
 export async function post(config: TransportConfig, request: Post): Promise<Exchange> {
@@ -46,13 +49,15 @@ export async function post(config: TransportConfig, request: Post): Promise<Exch
       if (!(error instanceof OvoConnectionError || error instanceof OvoTimeoutError)) throw error;
       outcome = error;
     }
-    const retryable = outcome instanceof OvoTokenizeError ? outcome.code !== 'aborted' : outcome.httpStatus >= 500;
+    const waitMs = outcome instanceof OvoTokenizeError ? 0 : (outcome.retryAfterS ?? 0) * 1000;
+    const retryable = outcome instanceof OvoTokenizeError ? outcome.code !== 'aborted'
+      : outcome.httpStatus >= 500 || (outcome.httpStatus === 429 && waitMs <= config.backoff.maxDelayMs);
     if (!retryable || attempt > request.maxRetries) {
       if (outcome instanceof OvoTokenizeError) throw outcome;
       return outcome;
     }
     try {
-      await sleep(backoffDelayMs(attempt, config.backoff), request.signal);
+      await sleep(Math.max(waitMs, backoffDelayMs(attempt, config.backoff)), request.signal);
     } catch (reason) {
       throw aborted(request.requestId, reason);
     }
@@ -99,10 +104,17 @@ async function attemptOnce(config: TransportConfig, request: Post, attempt: numb
       text,
       requestId: request.requestId,
       attempts: attempt,
+      ...(response.status === 429 ? { retryAfterS: retryAfterSeconds(response.headers.get('retry-after')) } : {}),
     };
   } catch (error) {
     throw fail(error);
   }
+}
+
+/** Retry-After as delay-seconds (the gateway's form); an HTTP date or nonsense counts as no hint (0). */
+function retryAfterSeconds(value: string | null): number {
+  const n = value === null || !/^\s*\d+\s*$/.test(value) ? 0 : Number(value);
+  return Number.isSafeInteger(n) ? n : 0;
 }
 
 function aborted(requestId: string, reason: unknown): OvoConnectionError {

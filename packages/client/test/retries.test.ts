@@ -1,4 +1,4 @@
-// Proves against a scripted local HTTP server that the client repeats a call only after a dropped connection, a timeout or a 5xx, only for operations where repeating is safe (never activation), with one request id and capped, jittered, growing delays; that timeouts and aborts end a call on time; and that unreadable, oversized or redirected replies throw the right typed error.
+// Proves against a scripted local HTTP server that the client repeats a call only after a dropped connection, a timeout, a 5xx or a 429 (no sooner than its Retry-After), only for operations where repeating is safe (never activation), with one request id and capped, jittered, growing delays; that timeouts and aborts end a call on time; and that unreadable, oversized or redirected replies throw the right typed error.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { WIRE_FORMATS, requestSignature, verifyHmacSignatureHeader, type ReplyValue, type WireFormat } from '@ovo-tokenize/protocol';
@@ -116,6 +116,31 @@ test('4xx and business answers are never repeated; 5xx is repeated up to maxRetr
   server.script(raw(503, 'text/plain', 'busy'), balanceReply('json'));
   await thrown(() => clientFor(server, 'json', { maxRetries: 0 }).balance({ phone: PHONE }));
   assert.equal(server.received.length, 1, 'maxRetries 0 sends once');
+});
+
+test('a 429 is repeated after its Retry-After for safe operations; activation and over-long waits surface it as rate_limited', async () => {
+  const limited = (retryAfter: string) => raw(429, 'application/json', JSON.stringify({
+    response: 'Check Balance OVO Open API', response_code: '96', response_desc: `System Malfunction: rate limit exceeded, retry after ${retryAfter} s`,
+  }), { 'retry-after': retryAfter });
+
+  server.script(limited('1'), balanceReply('json'));
+  assert.equal((await clientFor(server, 'json', { retryMaxDelayMs: 2_000 }).balance({ phone: PHONE })).outcome, 'ok');
+  assert.equal(server.received.length, 2);
+  const gap = server.received[1]!.at - server.received[0]!.at;
+  assert.ok(gap >= 990, `waited ${gap} ms, Retry-After asked for 1 s`);
+
+  server.script(limited('1'), limited('1'));
+  const activation = await thrown(() => clientFor(server, 'json', { retryMaxDelayMs: 2_000 }).activate({ phone: PHONE, customerName: 'Andrea' }));
+  assert.ok(activation instanceof OvoApiError);
+  assert.deepEqual([activation.code, activation.httpStatus, activation.responseCode], ['rate_limited', 429, '96']);
+  assert.equal(server.received.length, 1, 'activation is not repeated after a 429');
+
+  // A wait longer than retryMaxDelayMs (80 ms here) is not slept through: the caller decides.
+  server.script(limited('60'), balanceReply('json'));
+  const started = Date.now();
+  const tooLong = await thrown(() => clientFor(server).balance({ phone: PHONE }));
+  assert.deepEqual([tooLong.code, tooLong.httpStatus, server.received.length], ['rate_limited', 429, 1]);
+  assert.ok(Date.now() - started < 1_000);
 });
 
 test('retry delays grow exponentially with jitter, capped; an abort during the wait ends the call', async () => {

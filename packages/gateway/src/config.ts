@@ -27,6 +27,14 @@ export interface GatewayConfig {
   payment_ttl_s: number;
   delivery_horizon_s: number;
   delivery_attempt_timeout_ms: number;
+  /** Merchant API calls each merchant (or, before the merchant is known, each client IP) may make per second, sustained; 0 disables. */
+  api_rate_per_s: number;
+  /** Merchant API calls allowed at once after a quiet spell; 0 disables. */
+  api_burst: number;
+  /** Hosted-page form posts (and sandbox inbox reads) per client IP per second, sustained; 0 disables. */
+  page_post_rate_per_s: number;
+  /** Hosted-page form posts allowed at once per client IP; 0 disables. */
+  page_post_burst: number;
   /** Extra Faspay-style paths mapped to operations, e.g. {"/cvr/100011/10": "payment"}. */
   extraPaths: Record<string, string>;
 }
@@ -55,6 +63,10 @@ export const DEFAULT_CONFIG: GatewayConfig = {
   payment_ttl_s: 15 * 60,
   delivery_horizon_s: 3 * 24 * 60 * 60,
   delivery_attempt_timeout_ms: 10_000,
+  api_rate_per_s: 200,
+  api_burst: 1000,
+  page_post_rate_per_s: 20,
+  page_post_burst: 100,
   extraPaths: {},
 };
 
@@ -72,6 +84,10 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Partial<Gat
   if (env.OVO_DELIVERY_HORIZON_S) out.delivery_horizon_s = positiveInt('OVO_DELIVERY_HORIZON_S', env.OVO_DELIVERY_HORIZON_S);
   if (env.OVO_PAYMENT_TTL_S) out.payment_ttl_s = positiveInt('OVO_PAYMENT_TTL_S', env.OVO_PAYMENT_TTL_S);
   if (env.OVO_LINK_TTL_S) out.link_ttl_s = positiveInt('OVO_LINK_TTL_S', env.OVO_LINK_TTL_S);
+  if (env.OVO_API_RATE_PER_S) out.api_rate_per_s = nonNegative('OVO_API_RATE_PER_S', env.OVO_API_RATE_PER_S);
+  if (env.OVO_API_BURST) out.api_burst = nonNegativeInt('OVO_API_BURST', env.OVO_API_BURST);
+  if (env.OVO_PAGE_POST_RATE_PER_S) out.page_post_rate_per_s = nonNegative('OVO_PAGE_POST_RATE_PER_S', env.OVO_PAGE_POST_RATE_PER_S);
+  if (env.OVO_PAGE_POST_BURST) out.page_post_burst = nonNegativeInt('OVO_PAGE_POST_BURST', env.OVO_PAGE_POST_BURST);
   if (env.OVO_EXTRA_PATHS) out.extraPaths = JSON.parse(env.OVO_EXTRA_PATHS) as Record<string, string>;
   return out;
 }
@@ -95,5 +111,17 @@ export function parsePort(value: string): number {
 function positiveInt(name: string, value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} must be a positive whole number, got "${value}"`);
+  return n;
+}
+
+function nonNegative(name: string, value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0) throw new Error(`${name} must be a number ≥ 0 (0 disables), got "${value}"`);
+  return n;
+}
+
+function nonNegativeInt(name: string, value: string): number {
+  const n = nonNegative(name, value);
+  if (!Number.isInteger(n)) throw new Error(`${name} must be a whole number ≥ 0 (0 disables), got "${value}"`);
   return n;
 }

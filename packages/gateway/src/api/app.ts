@@ -10,10 +10,14 @@ import { registerTopupPages } from '../pages/topup-pages.ts';
 import { registerWalletApp } from '../pages/wallet-app.ts';
 import { OPERATIONS_BY_NAME } from './operations/index.ts';
 import { failure, registerOperation, sendReply } from './operation-route.ts';
+import { RATE_LIMIT_KEYS_MAX, TokenBuckets } from './rate-limit.ts';
 import { registerSecurityHeaders } from './security-headers.ts';
 import { isOperationName, type OperationName } from '@ovo-tokenize/protocol';
 
 const API_PATH = /^\/(ovo|cvr|pws)\//;
+/** Route patterns whose form POSTs are limited per client IP (hosted pages; GET pages and assets are not). */
+const PAGE_POST_ROUTE = /^\/(activation|pay|wallet)(\/|$)/;
+const SANDBOX_INBOX_ROUTE = '/sandbox/inbox';
 
 /** The whole gateway as one Fastify app: merchant API, hosted pages, assets, health and sandbox tools. */
 export function buildApp(ctx: GatewayContext, logger: FastifyServerOptions['logger'] = false): FastifyInstance {
@@ -38,6 +42,30 @@ export function buildApp(ctx: GatewayContext, logger: FastifyServerOptions['logg
   });
 
   registerSecurityHeaders(app);
+
+  // Rate limits (rate-limit.ts): merchant calls per merchant in the operation pipeline; hosted-page form
+  // posts and the sandbox inbox per client IP here, before the body is read. /health, GET pages and assets
+  // are never limited.
+  const apiRateLimit = new TokenBuckets({
+    ratePerS: ctx.config.api_rate_per_s, burst: ctx.config.api_burst, keysMax: RATE_LIMIT_KEYS_MAX, clock: ctx.clock,
+  });
+  const pageRateLimit = new TokenBuckets({
+    ratePerS: ctx.config.page_post_rate_per_s, burst: ctx.config.page_post_burst, keysMax: RATE_LIMIT_KEYS_MAX, clock: ctx.clock,
+  });
+  if (pageRateLimit.enabled) {
+    app.addHook('onRequest', async (request, reply) => {
+      const route = request.routeOptions.url;
+      if (route === undefined) return;
+      const limited = (request.method === 'POST' && PAGE_POST_ROUTE.test(route)) || route === SANDBOX_INBOX_ROUTE;
+      if (!limited) return;
+      const retryAfterS = pageRateLimit.take(request.ip);
+      if (retryAfterS === 0) return;
+      return reply.status(429).header('retry-after', String(retryAfterS)).type('text/html; charset=utf-8').send(renderPage({
+        title: 'Too many requests', lang: 'en', heading: 'Too many requests',
+        body: notice('error', `Too many requests from your address. Please wait ${retryAfterS} s and try again.`),
+      }));
+    });
+  }
   registerAssets(app);
   registerTopupPages(app);
   registerActivationPages(app, ctx);
@@ -58,7 +86,7 @@ export function buildApp(ctx: GatewayContext, logger: FastifyServerOptions['logg
   // Route pattern → operation, so that replies the error handler writes (413, 415) still name their operation.
   const operationOfRoute = new Map<string, OperationName>();
   for (const operation of Object.values(OPERATIONS_BY_NAME)) {
-    for (const path of registerOperation(app, ctx, operation, extra.get(operation.name))) operationOfRoute.set(path, operation.name);
+    for (const path of registerOperation(app, ctx, operation, apiRateLimit, extra.get(operation.name))) operationOfRoute.set(path, operation.name);
   }
 
   app.setErrorHandler((error: { statusCode?: number; code?: string; message: string }, request, reply) => {

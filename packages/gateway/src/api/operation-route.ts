@@ -10,18 +10,27 @@ import { isIpAllowed } from '../domain/merchant.ts';
 import { findMerchant } from '../store/merchants.ts';
 import { RESPONSE_CODE_OF } from './error-codes.ts';
 import type { Operation } from './operation.ts';
+import type { TokenBuckets } from './rate-limit.ts';
 
-/** Routes `operation` at /ovo/<name>, its Faspay paths and `extraPaths`; returns the paths it routed. */
-export function registerOperation(app: FastifyInstance, ctx: GatewayContext, operation: Operation, extraPaths: readonly string[] = []): string[] {
+/**
+ * Routes `operation` at /ovo/<name>, its Faspay paths and `extraPaths`; returns the paths it routed. Calls
+ * take a token from `rateLimit` (see rate-limit.ts): authenticated ones the merchant's, refused ones the client IP's.
+ */
+export function registerOperation(app: FastifyInstance, ctx: GatewayContext, operation: Operation, rateLimit: TokenBuckets,
+  extraPaths: readonly string[] = []): string[] {
   const paths = [...new Set([`/ovo/${operation.name}`, ...(operation.faspayPaths ?? []), ...extraPaths])];
   for (const url of paths) {
-    app.post(url, (request, reply) => runOperation(ctx, operation, request, reply));
+    app.post(url, (request, reply) => runOperation(ctx, operation, rateLimit, request, reply));
   }
   return paths;
 }
 
-/** The pipeline every call goes through: format → parse → validate → merchant → IP → signature → handler. */
-async function runOperation(ctx: GatewayContext, operation: Operation, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+/**
+ * The pipeline every call goes through: format → parse → validate → merchant → IP → signature → rate limit
+ * → handler. A call the rate limit refuses changes nothing.
+ */
+async function runOperation(ctx: GatewayContext, operation: Operation, rateLimit: TokenBuckets, request: FastifyRequest,
+  reply: FastifyReply): Promise<void> {
   const spec = OPERATIONS[operation.name];
   const format = formatFromContentType(request.headers['content-type']);
   if (!format) {
@@ -30,6 +39,8 @@ async function runOperation(ctx: GatewayContext, operation: Operation, request: 
   const raw = typeof request.body === 'string' ? request.body : '';
   // Replies repeat the request's identifying fields (phone_no, bill_no, …) wherever the catalogue lists them.
   let echo: Record<string, ReplyValue> = {};
+  // Seconds to wait when the caller is over its limit; undefined until a token was taken for this call.
+  let overLimitS: number | undefined;
   try {
     const fields = parseBody(format, raw, { maxBytes: ctx.config.body_bytes_max, maxDepth: ctx.config.xml_depth_max });
     const valid = validateRequest(operation.name, fields);
@@ -45,9 +56,19 @@ async function runOperation(ctx: GatewayContext, operation: Operation, request: 
       const check = verifyHmacSignatureHeader(merchant.hmacSecret, headerValue(request, 'x-signature'), raw, Math.floor(ctx.clock.now() / 1000));
       if (!check.ok) throw new ProtocolError('55', HMAC_PROBLEM[check.reason]);
     }
+    // Only a call proven to come from the merchant spends the merchant's tokens, so nobody who merely knows
+    // a merchant_id can starve it; refused calls (above) spend their client IP's tokens instead.
+    overLimitS = rateLimit.take(`merchant:${merchant.merchantId}`);
+    if (overLimitS > 0) return sendRateLimited(reply, format, operation.name, echo, overLimitS);
     const fieldsOut = await operation.handle(ctx, { merchant, request: valid as never });
     return sendReply(reply, format, operation.name, { ...echo, ...fieldsOut });
   } catch (error) {
+    if (error instanceof ProtocolError && overLimitS === undefined) {
+      // Calls refused before the merchant was proven (unreadable, unknown merchant, bad signature, …) count
+      // against the client's IP, so a flood of made-up merchant ids gets one bucket, not one each.
+      overLimitS = rateLimit.take(`ip:${request.ip}`);
+      if (overLimitS > 0) return sendRateLimited(reply, format, operation.name, echo, overLimitS);
+    }
     if (error instanceof ProtocolError) return sendReply(reply, format, operation.name, { ...echo, ...failure(error.code, error.message) });
     if (error instanceof DomainError) {
       return sendReply(reply, format, operation.name, { ...echo, ...error.detail, ...failure(RESPONSE_CODE_OF[error.reason], error.message) });
@@ -91,6 +112,16 @@ function echoFields(valid: Record<string, unknown>): Record<string, ReplyValue> 
 export function failure(code: ResponseCode, reason: string): Record<string, ReplyValue> {
   const desc = RESPONSE_CODES[code].desc;
   return { response_code: code, response_desc: reason === desc || code === '02' ? desc : `${desc}: ${reason}` };
+}
+
+/**
+ * HTTP 429 with Retry-After. The protocol has no response code for "slow down", so the body says `96`
+ * (System Malfunction — a failure worth retrying later, changing nothing) with the wait in response_desc.
+ */
+function sendRateLimited(reply: FastifyReply, format: WireFormat, op: OperationName, echo: Record<string, ReplyValue>,
+  retryAfterS: number): FastifyReply {
+  reply.header('retry-after', String(retryAfterS));
+  return sendReply(reply, format, op, { ...echo, ...failure('96', `rate limit exceeded, retry after ${retryAfterS} s`) }, 429);
 }
 
 /** Writes the reply with the catalogue's field order; the HTTP status follows the response code. */

@@ -23,10 +23,13 @@ export interface Exchange {
     readonly text: string;
     readonly requestId: string;
     readonly attempts: number;
+    /** A 429's Retry-After in seconds, when it gave one as a number. */
+    readonly retryAfterS?: number;
 }
 /**
  * Posts `body`; repeats it after a network error, a timeout or a 5xx reply while retries remain, with
- * capped exponential backoff and jitter. Every attempt carries the same X-Request-Id (one call, one id
+ * capped exponential backoff and jitter. A 429 (rate limited) is repeated too, no sooner than its
+ * Retry-After says; one asking for a longer wait than `backoff.maxDelayMs` is returned at once instead. Every attempt carries the same X-Request-Id (one call, one id
  * in the gateway's logs) and, with an HMAC secret, a freshly timestamped X-Signature.
  */
 export declare function post(config: TransportConfig, request: Post): Promise<Exchange>;
