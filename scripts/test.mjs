@@ -1,7 +1,7 @@
 // `npm test`: starts one throwaway PostgreSQL server for the whole run (unless OVO_TEST_PG_URL names one),
 // then runs every *.test.ts file under packages/ and examples/ with node's test runner. Files are listed
 // explicitly because Node 20's runner expands no globs. Pass file paths to run only those.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,6 +27,11 @@ if (files.length === 0) {
   console.error('no test files found');
   process.exit(1);
 }
+
+// The client's declaration files are derived from the sources: write them fresh so the type-level tests
+// check what the sources say now.
+const declarations = spawnSync(process.execPath, ['--import', 'tsx', 'packages/client/scripts/build-types.ts'], { cwd: root, stdio: 'inherit' });
+if (declarations.status !== 0) process.exit(declarations.status ?? 1);
 
 let postgres;
 const env = { ...process.env };

@@ -1,9 +1,8 @@
 // Writes packages/client/types/: declaration files for the client and for the protocol sources its types
 // are computed from, so that a merchant's own `tsc --strict` checks against the package without needing
 // this repository's compiler options (the sources import with `.ts` extensions, which a plain tsconfig
-// refuses). Run after changing the client's or the protocol's public types:
-//   npm run build:types -w @ovo-tokenize/client
-// packages/client/test/declarations.test.ts fails while the files on disk are stale.
+// refuses). The output is derived, so it is not committed: `npm install` (the root's `prepare`) and every
+// `npm test` (scripts/test.mjs) write it; by hand: npm run build:types -w @ovo-tokenize/client
 import { mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, posix, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
