@@ -3,8 +3,8 @@ import type { GatewayContext } from '../context.ts';
 import { DomainError } from '../domain/errors.ts';
 import { LINK_FAILURE, isExpired, isFinished, type LinkSession } from '../domain/link-session.ts';
 import type { Merchant } from '../domain/merchant.ts';
-import { STEP_TEXT, localized, resendWaitText, wrongCodeText, type Localized } from '../domain/localized.ts';
-import { hashOtp, otpMatches } from '../domain/pin.ts';
+import { STEP_TEXT, localized, type Localized } from '../domain/localized.ts';
+import { hashOtp } from '../domain/pin.ts';
 import { randomToken } from '../domain/random.ts';
 import type { Wallet } from '../domain/wallet.ts';
 import { enqueueDelivery } from '../delivery/outbox.ts';
@@ -14,6 +14,7 @@ import { findMerchant } from '../store/merchants.ts';
 import { insertSmsMessage } from '../store/sms-messages.ts';
 import { inTransaction, type Tx } from '../store/transaction.ts';
 import { findWallet, findWalletByPhone, recordPinSuccess } from '../store/wallets.ts';
+import { checkOtp, newOtp, resendRefusal } from './otp-check.ts';
 import { checkWalletPin } from './pin-check.ts';
 import { activationResultParams, withParams } from './activation-result.ts';
 import { findOrCreateSandboxWallet } from './sandbox-wallets.ts';
@@ -126,26 +127,17 @@ export async function submitOtp(ctx: GatewayContext, input: StepInput & { otp: s
   if ('kind' in loaded) return loaded;
   const { session, merchant } = loaded;
   if (session.state !== 'otp') return { kind: 'ok' };
-  const now = ctx.clock.now();
-  if (!/^[0-9]{6}$/.test(input.otp)) return { kind: 'retry', message: STEP_TEXT.codeShape };
-  if (session.otpHash === null || (session.otpExpiresAt ?? 0) <= now) {
-    return { kind: 'retry', message: STEP_TEXT.codeExpired };
-  }
-  // Count the attempt first, conditionally on the count we read: racing guesses cannot exceed the limit.
-  const counted = await updateLinkSession(ctx.database.db, session.id, { state: 'otp', otpAttempts: session.otpAttempts },
-    { otp_attempts: BigInt(session.otpAttempts + 1) });
-  if (!counted) return { kind: 'retry', message: STEP_TEXT.tryAgain };
-  if (otpMatches(session.id, input.otp, session.otpHash, ctx.config.pinPepper)) {
-    // Single use: the code is gone once it has worked.
-    await updateLinkSession(ctx.database.db, session.id, { state: 'otp' }, { state: 'pin', otp_hash: null, otp_expires_at: null });
-    return { kind: 'ok' };
-  }
-  const left = ctx.config.otp_attempts_max - (session.otpAttempts + 1);
-  if (left <= 0) {
+  const check = await checkOtp(ctx, session, session.id, input.otp, () =>
+    updateLinkSession(ctx.database.db, session.id, { state: 'otp', otpAttempts: session.otpAttempts },
+      { otp_attempts: BigInt(session.otpAttempts + 1) }));
+  if (check.kind === 'retry') return check;
+  if (check.kind === 'used_up') {
     await finish(ctx, session, merchant, '01', LINK_FAILURE.otpAttempts, 'otp');
     return { kind: 'finished' };
   }
-  return { kind: 'retry', message: wrongCodeText(left) };
+  // Single use: the code is gone once it has worked.
+  await updateLinkSession(ctx.database.db, session.id, { state: 'otp' }, { state: 'pin', otp_hash: null, otp_expires_at: null });
+  return { kind: 'ok' };
 }
 
 export async function resendOtp(ctx: GatewayContext, input: StepInput): Promise<StepOutcome> {
@@ -153,16 +145,10 @@ export async function resendOtp(ctx: GatewayContext, input: StepInput): Promise<
   if ('kind' in loaded) return loaded;
   const { session } = loaded;
   if (session.state !== 'otp') return { kind: 'ok' };
-  const now = ctx.clock.now();
-  if (session.otpSends >= ctx.config.otp_sends_max) {
-    return {
-      kind: 'retry',
-      message: localized('No more codes can be sent for this activation. Start again from the shop.',
-        'Kode tidak bisa dikirim lagi untuk aktivasi ini. Mulai lagi dari toko.'),
-    };
-  }
-  const wait = (session.otpSentAt ?? 0) + ctx.config.otp_resend_interval_s * 1000 - now;
-  if (wait > 0) return { kind: 'retry', message: resendWaitText(Math.ceil(wait / 1000)) };
+  const refusal = resendRefusal(ctx, session, ctx.config.otp_sends_max, localized(
+    'No more codes can be sent for this activation. Start again from the shop.',
+    'Kode tidak bisa dikirim lagi untuk aktivasi ini. Mulai lagi dari toko.'));
+  if (refusal) return { kind: 'retry', message: refusal };
   await sendOtp(ctx, session);
   return { kind: 'retry', message: STEP_TEXT.newCodeSent, info: true };
 }
@@ -255,7 +241,7 @@ async function enqueueCallback(ctx: GatewayContext, tx: Tx, merchant: Merchant, 
 }
 
 async function sendOtp(ctx: GatewayContext, session: LinkSession): Promise<void> {
-  const otp = String(ctx.random.int(0, 1_000_000)).padStart(6, '0');
+  const otp = newOtp(ctx);
   const now = ctx.clock.now();
   await inTransaction(ctx.database, async (tx) => {
     const moved = await tx.updateTable('link_sessions').set({

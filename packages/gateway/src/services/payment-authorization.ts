@@ -4,16 +4,17 @@
 // atomically before the secret is checked, and PIN failures feed the wallet's shared lockout.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { GatewayContext } from '../context.ts';
-import { STEP_TEXT, localized, resendWaitText, wrongCodeText, type Localized } from '../domain/localized.ts';
+import { STEP_TEXT, localized, type Localized } from '../domain/localized.ts';
 import type { Merchant } from '../domain/merchant.ts';
 import { isFinal, type Payment } from '../domain/payment.ts';
-import { hashOtp, otpMatches } from '../domain/pin.ts';
+import { hashOtp } from '../domain/pin.ts';
 import { randomToken } from '../domain/random.ts';
 import { findMerchant } from '../store/merchants.ts';
 import { findPaymentByPageToken, updatePendingPayment } from '../store/payments.ts';
 import { insertSmsMessage } from '../store/sms-messages.ts';
 import { inTransaction } from '../store/transaction.ts';
 import { findWallet, recordPinSuccess } from '../store/wallets.ts';
+import { checkOtp, newOtp, resendRefusal } from './otp-check.ts';
 import { checkWalletPin } from './pin-check.ts';
 import { settlePayment } from './payments.ts';
 
@@ -94,25 +95,17 @@ export async function submitPaymentOtp(ctx: GatewayContext, input: PaymentStepIn
   if ('kind' in loaded) return loaded;
   const { payment } = loaded;
   if (payment.authStep !== 'otp') return { kind: 'ok' };
-  if (!/^[0-9]{6}$/.test(input.otp)) return { kind: 'retry', message: STEP_TEXT.codeShape };
-  if (payment.otpHash === null || (payment.otpExpiresAt ?? 0) <= ctx.clock.now()) {
-    return { kind: 'retry', message: STEP_TEXT.codeExpired };
-  }
-  // Count the attempt first, conditionally on the count we read: racing guesses cannot exceed the limit.
-  const counted = await updatePendingPayment(ctx.database.db, payment.trxId, { otp_attempts: BigInt(payment.otpAttempts + 1) },
-    { authStep: 'otp', otpAttempts: payment.otpAttempts });
-  if (!counted) return { kind: 'retry', message: STEP_TEXT.tryAgain };
-  if (otpMatches(otpKey(payment), input.otp, payment.otpHash, ctx.config.pinPepper)) {
-    // Single use: the code is gone once it has worked.
-    await updatePendingPayment(ctx.database.db, payment.trxId, { auth_step: 'pin', otp_hash: null, otp_expires_at: null }, { authStep: 'otp' });
-    return { kind: 'ok' };
-  }
-  const left = ctx.config.otp_attempts_max - (payment.otpAttempts + 1);
-  if (left <= 0) {
+  const check = await checkOtp(ctx, payment, otpKey(payment), input.otp, () =>
+    updatePendingPayment(ctx.database.db, payment.trxId, { otp_attempts: BigInt(payment.otpAttempts + 1) },
+      { authStep: 'otp', otpAttempts: payment.otpAttempts }));
+  if (check.kind === 'retry') return check;
+  if (check.kind === 'used_up') {
     await settlePayment(ctx, payment, 'FAILED', { failureReason: PAYMENT_FAILURE.otpAttempts });
     return { kind: 'finished' };
   }
-  return { kind: 'retry', message: wrongCodeText(left) };
+  // Single use: the code is gone once it has worked.
+  await updatePendingPayment(ctx.database.db, payment.trxId, { auth_step: 'pin', otp_hash: null, otp_expires_at: null }, { authStep: 'otp' });
+  return { kind: 'ok' };
 }
 
 export async function resendPaymentOtp(ctx: GatewayContext, input: PaymentStepInput): Promise<PaymentStepOutcome> {
@@ -120,15 +113,10 @@ export async function resendPaymentOtp(ctx: GatewayContext, input: PaymentStepIn
   if ('kind' in loaded) return loaded;
   const { payment, merchant } = loaded;
   if (payment.authStep !== 'otp') return { kind: 'ok' };
-  if (payment.otpSends >= ctx.config.otp_sends_max) {
-    return {
-      kind: 'retry',
-      message: localized('No more codes can be sent for this payment. Start again from the shop.',
-        'Kode tidak bisa dikirim lagi untuk pembayaran ini. Mulai lagi dari toko.'),
-    };
-  }
-  const wait = (payment.otpSentAt ?? 0) + ctx.config.otp_resend_interval_s * 1000 - ctx.clock.now();
-  if (wait > 0) return { kind: 'retry', message: resendWaitText(Math.ceil(wait / 1000)) };
+  const refusal = resendRefusal(ctx, payment, ctx.config.otp_sends_max, localized(
+    'No more codes can be sent for this payment. Start again from the shop.',
+    'Kode tidak bisa dikirim lagi untuk pembayaran ini. Mulai lagi dari toko.'));
+  if (refusal) return { kind: 'retry', message: refusal };
   await sendPaymentOtp(ctx, payment, merchant);
   return { kind: 'retry', message: STEP_TEXT.newCodeSent, info: true };
 }
@@ -213,7 +201,7 @@ async function expireIfDue(ctx: GatewayContext, payment: Payment): Promise<Payme
 
 /** A fresh code, stored hashed, and its SMS, in one transaction; only if nobody sent one meanwhile. */
 async function sendPaymentOtp(ctx: GatewayContext, payment: Payment, merchant: Merchant): Promise<void> {
-  const otp = String(ctx.random.int(0, 1_000_000)).padStart(6, '0');
+  const otp = newOtp(ctx);
   const now = ctx.clock.now();
   await inTransaction(ctx.database, async (tx) => {
     const moved = await updatePendingPayment(tx, payment.trxId, {

@@ -5,8 +5,8 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { normalizePhone } from '@ovo-tokenize/protocol';
 import type { GatewayContext } from '../context.ts';
-import { STEP_TEXT, localized, resendWaitText, wrongCodeText, type Localized } from '../domain/localized.ts';
-import { hashOtp, isValidPin, otpMatches } from '../domain/pin.ts';
+import { STEP_TEXT, localized, type Localized } from '../domain/localized.ts';
+import { hashOtp, isValidPin } from '../domain/pin.ts';
 import { randomToken } from '../domain/random.ts';
 import type { Wallet } from '../domain/wallet.ts';
 import { insertSmsMessage } from '../store/sms-messages.ts';
@@ -16,6 +16,7 @@ import {
   updateWalletSession, type FlashKind, type WalletSession,
 } from '../store/wallet-sessions.ts';
 import { findWallet, findWalletByPhone, recordPinSuccess } from '../store/wallets.ts';
+import { checkOtp, newOtp, resendRefusal, type OtpCheck } from './otp-check.ts';
 import { checkWalletPin } from './pin-check.ts';
 
 /** The wallet app's own limits (the OTP and PIN limits come from the gateway config). */
@@ -294,7 +295,7 @@ function codeKey(session: WalletSession, purpose: CodePurpose, phone: string): s
  */
 export async function sendCode(ctx: GatewayContext, session: WalletSession, purpose: CodePurpose, phone: string, deliver: boolean,
   changes: { new_phone?: string; change_state?: 'otp'; otp_attempts?: bigint } = {}, tx?: Tx): Promise<boolean> {
-  const otp = String(ctx.random.int(0, 1_000_000)).padStart(6, '0');
+  const otp = newOtp(ctx);
   const now = ctx.clock.now();
   const work = async (t: Tx) => {
     const moved = await updateWalletSession(t, session.id, { state: session.state, otpSends: session.otpSends }, {
@@ -317,30 +318,16 @@ export function codeText(otp: string, purpose: CodePurpose, ttlS: number): strin
 
 /** Refuses a resend that comes too soon or one too many; undefined when a new code may be sent. */
 export function resendWait(ctx: GatewayContext, session: WalletSession, sendsMax: number): WalletStep | undefined {
-  if (session.otpSends >= sendsMax) {
-    return { kind: 'retry', message: localized('No more codes can be sent now. Please start again later.', 'Kode tidak bisa dikirim lagi sekarang. Silakan mulai lagi nanti.') };
-  }
-  const wait = (session.otpSentAt ?? 0) + ctx.config.otp_resend_interval_s * 1000 - ctx.clock.now();
-  if (wait > 0) return { kind: 'retry', message: resendWaitText(Math.ceil(wait / 1000)) };
-  return undefined;
+  const refusal = resendRefusal(ctx, session, sendsMax, localized('No more codes can be sent now. Please start again later.',
+    'Kode tidak bisa dikirim lagi sekarang. Silakan mulai lagi nanti.'));
+  return refusal ? { kind: 'retry', message: refusal } : undefined;
 }
 
-export type CodeCheck = { kind: 'match' } | { kind: 'used_up' } | { kind: 'retry'; message: Localized } | { kind: 'ok' };
-
-/** Counts the attempt first (conditionally on the count read), then compares: racing guesses cannot exceed the limit. */
-export async function checkCode(ctx: GatewayContext, session: WalletSession, purpose: CodePurpose, phone: string, otp: string,
-  expected: { state: 'otp' | 'active'; changeState: 'otp' | null }): Promise<CodeCheck> {
-  const code = otp.replace(/\s/g, '');
-  if (!/^[0-9]{6}$/.test(code)) return { kind: 'retry', message: STEP_TEXT.codeShape };
-  if (session.otpHash === null || (session.otpExpiresAt ?? 0) <= ctx.clock.now()) {
-    return { kind: 'retry', message: STEP_TEXT.codeExpired };
-  }
-  const counted = await updateWalletSession(ctx.database.db, session.id, { ...expected, otpAttempts: session.otpAttempts },
-    { otp_attempts: BigInt(session.otpAttempts + 1) });
-  if (!counted) return { kind: 'retry', message: STEP_TEXT.tryAgain };
-  if (otpMatches(codeKey(session, purpose, phone), code, session.otpHash, ctx.config.pinPepper)) return { kind: 'match' };
-  const left = ctx.config.otp_attempts_max - (session.otpAttempts + 1);
-  if (left <= 0) return { kind: 'used_up' };
-  return { kind: 'retry', message: wrongCodeText(left) };
+/** Checks a wallet-app code; the attempt is counted on the session, conditionally (see checkOtp). */
+export function checkCode(ctx: GatewayContext, session: WalletSession, purpose: CodePurpose, phone: string, otp: string,
+  expected: { state: 'otp' | 'active'; changeState: 'otp' | null }): Promise<OtpCheck> {
+  return checkOtp(ctx, session, codeKey(session, purpose, phone), otp, () =>
+    updateWalletSession(ctx.database.db, session.id, { ...expected, otpAttempts: session.otpAttempts },
+      { otp_attempts: BigInt(session.otpAttempts + 1) }));
 }
 
