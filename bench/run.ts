@@ -22,10 +22,12 @@ import type { FromWorker, Job, Measurement, ToWorker } from './jobs.ts';
 import { PageStatusError, authoriseOnPage } from './page-client.ts';
 import { printDatabaseReport, type DatabaseReport, type HistoryPlans, type Row } from './report.ts';
 import { PIN, PIN_AMOUNT, PINLESS_AMOUNT, seedWorld, type Customer, type World } from './seed.ts';
+import { benchStartup, printStartupReport, type StartupReport } from './startup.ts';
 
 const DURATION_S = positiveNumber('OVO_BENCH_DURATION_S', 6);
 const WARMUP_S = positiveNumber('OVO_BENCH_WARMUP_S', 1);
 const CONNECTIONS = positiveNumber('OVO_BENCH_CONNECTIONS', 16);
+const STARTUP_RUNS = positiveNumber('OVO_BENCH_STARTUP_RUNS', 5);
 const HISTORY_SIZES = [100, 100_000] as const;
 /** Past payments of each paying customer: the table holds 16 × 25,000 more rows than the measured histories. */
 const CROWD_PER_PAYER = 25_000;
@@ -161,10 +163,11 @@ interface Operation {
 
 async function benchDatabase(target: BenchDatabase, load: LoadThread): Promise<DatabaseReport> {
   const gateway = await startGateway({
-    // The rate limits are off (0): this measures the gateway, not the limiter.
+    // The rate limits are off (0): this measures the gateway, not the limiter. So is the per-IP connection
+    // cap (every load connection comes from 127.0.0.1), for OVO_BENCH_CONNECTIONS above its default of 64.
     config: {
       port: 0, host: '127.0.0.1', sandbox: true, databaseUrl: target.url,
-      api_rate_per_s: 0, api_burst: 0, page_post_rate_per_s: 0, page_post_burst: 0,
+      api_rate_per_s: 0, api_burst: 0, page_post_rate_per_s: 0, page_post_burst: 0, connections_per_ip_max: 0,
     },
     logger: false,
   });
@@ -430,9 +433,17 @@ async function main(): Promise<number> {
   const startedAt = new Date();
   const before = machine();
   console.log(`OVO Tokenize gateway benchmark — ${before.cpus} × ${before.cpuModel}, Node ${before.node}, load ${before.loadAverage.join(' ')}`);
+  const only = process.env.OVO_BENCH_ONLY;
+  if (only === 'startup') {
+    const startup = await benchStartup(STARTUP_RUNS);
+    printStartupReport(startup);
+    return 0;
+  }
   console.log(`${CONNECTIONS} connections, ${WARMUP_S} s warm-up + ${DURATION_S} s per measurement, each after a ${NEARBY_CEILING_S} s ceiling run; load generated on a worker thread of this process`);
   console.log('rate limits disabled (api and page-post limits 0): this measures the gateway, not the limiter');
-  const only = process.env.OVO_BENCH_ONLY;
+  process.stdout.write(`start-up: ovo-tokenize serve to /health 200, ${STARTUP_RUNS} runs … `);
+  const startup: StartupReport = await benchStartup(STARTUP_RUNS);
+  console.log(`median ${startup.medianMs.toFixed(0)} ms`);
   const kinds = (['sqlite', 'postgres'] as const).filter((k) => !only || only === k);
 
   const load = new LoadThread();
@@ -463,6 +474,7 @@ async function main(): Promise<number> {
     await embedded?.stop();
   }
 
+  printStartupReport(startup);
   for (const report of reports) printDatabaseReport(report);
   const failures = reports.reduce((n, r) => n + r.failures.length, 0);
   const results = {
@@ -473,6 +485,7 @@ async function main(): Promise<number> {
       connections: CONNECTIONS, warmupS: WARMUP_S, durationS: DURATION_S, historySizes: HISTORY_SIZES, historyPageLimit: HISTORY_PAGE_LIMIT,
       otherPaymentsInTable: CONNECTIONS * CROWD_PER_PAYER, nearbyCeilingS: NEARBY_CEILING_S,
     },
+    startup,
     databases: reports,
     ok: failures === 0,
   };

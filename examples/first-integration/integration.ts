@@ -7,7 +7,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import {
-  OvoSignatureVerificationError, OvoTokenizeClient, createNotificationHandler, verifyActivationCallback,
+  OvoSignatureVerificationError, OvoTokenizeClient, createNotificationHandler, verifyActivationCallback, verifyPaymentReturn,
   type ActivationCallback, type PaymentNotification, type WireFormat,
 } from '@ovo-tokenize/client';
 
@@ -20,7 +20,7 @@ export interface IntegrationOptions {
 
 export interface IntegrationHooks {
   /** The receiver is up: these are the URLs the gateway must have for this merchant. */
-  onListening?: (urls: { callbackUrl: string; returnUrl: string; notifyUrl: string }) => void | Promise<void>;
+  onListening?: (urls: { callbackUrl: string; returnUrl: string; paymentReturnUrl: string; notifyUrl: string }) => void | Promise<void>;
   /** Send the customer's browser to `url`: to link (SMS code, then PIN) or to pay (PIN). Default: print it. */
   onRedirect?: (url: string, step: 'link' | 'pay') => void | Promise<void>;
   log?: (line: string) => void;
@@ -48,6 +48,12 @@ export async function runIntegration(options: IntegrationOptions, hooks: Integra
       const answer = await onNotification(await webRequest(req, url)); // the acknowledgement, or 401/400
       return void res.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? '' }).end(await answer.text());
     }
+    if (url.pathname === '/ovo/payment-return') {
+      // The browser back from the payment page: show it, but only the notification marks the order paid.
+      const back = verifyPaymentReturn(url.searchParams, { userId, password });
+      return void res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end('<!doctype html><title>OVO</title><link rel="icon" '
+        + `href="data:,"><p>${back.status === '2' ? 'Thanks — we are confirming your payment.' : 'The payment was not completed.'}</p>`);
+    }
     if (url.pathname !== '/ovo/callback' && url.pathname !== '/ovo/return') return void res.writeHead(404).end();
     // The gateway's callback and the browser's return carry the same signed query; this throws if it is forged.
     const result = verifyActivationCallback(url.searchParams, { userId, password });
@@ -57,7 +63,9 @@ export async function runIntegration(options: IntegrationOptions, hooks: Integra
   }
   await new Promise<void>((resolve) => server.listen(options.receiverPort, '127.0.0.1', resolve));
   const base = `http://127.0.0.1:${(server.address() as { port: number }).port}/ovo`;
-  await hooks.onListening?.({ callbackUrl: `${base}/callback`, returnUrl: `${base}/return`, notifyUrl: `${base}/notify` });
+  await hooks.onListening?.({
+    callbackUrl: `${base}/callback`, returnUrl: `${base}/return`, paymentReturnUrl: `${base}/payment-return`, notifyUrl: `${base}/notify`,
+  });
 
   /** Sends the customer's browser to `url`, then waits for what the gateway tells the receiver (`event`). */
   async function sendCustomer<T>(url: string, step: 'link' | 'pay', event: string): Promise<T> {

@@ -128,7 +128,7 @@ test('against a running gateway, with Chromium as the customer: link, pay, balan
       const merchant = { merchantId, name: `First Integration ${format}`, userId: `bot${merchantId}`, password: `first-${merchantId}` };
       const log: string[] = [];
       const steps: string[] = [];
-      let receiver = { callbackUrl: '', returnUrl: '', notifyUrl: '' };
+      let receiver = { callbackUrl: '', returnUrl: '', paymentReturnUrl: '', notifyUrl: '' };
       const report = await withPage(browser, async (page) => {
         page.setDefaultTimeout(10_000);
         const problems = watchPageProblems(page);

@@ -64,6 +64,7 @@ console.log(`  gateway:  ${setting('gateway-url')} (merchant ${setting('merchant
 console.log('  the gateway must have this merchant with:');
 console.log(`    --callback-url ${shop.merchantUrls.callbackUrl}`);
 console.log(`    --return-url   ${shop.merchantUrls.returnUrl}`);
+console.log(`    --payment-return-url ${shop.merchantUrls.paymentReturnUrl}`);
 console.log(`    --notify-url   ${shop.merchantUrls.notifyUrl}`);
 
 const stop = async () => {

@@ -5,6 +5,7 @@
 //   GET  /ovo/return        verifyActivationCallback (the browser comes back after linking)
 //   GET  /ovo/callback      verifyActivationCallback (the gateway tells the server directly)
 //   POST /orders            ovo.pay             → browser to the gateway's PIN page
+//   GET  /ovo/payment-return verifyPaymentReturn (the browser comes back from the PIN page: proves nothing)
 //   POST /ovo/notify        createNotificationHandler: the ONLY thing that marks an order paid
 //   POST /ovo/unlink        ovo.unlink
 //   GET  /                  ovo.balance (while linked)
@@ -14,12 +15,12 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import {
   OvoFormatError, OvoSignatureVerificationError, OvoTokenizeClient, OvoTokenizeError, createNotificationHandler, verifyActivationCallback,
-  type PaymentNotification, type NotificationContext, type WireFormat,
+  verifyPaymentReturn, type PaymentNotification, type PaymentReturn, type NotificationContext, type WireFormat,
 } from '@ovo-tokenize/client';
 import { findProduct } from './catalog.ts';
 import { groupDigits, isPayType, normalizePhone, rupiah } from './format.ts';
 import { FAVICON_SVG, SHOP_CSS } from './styles.ts';
-import { ORDER_STATUS_TEXT, ShopState, orderStatusFor, type Customer, type Order, type Session } from './state.ts';
+import { ORDER_STATUS_TEXT, ShopState, orderStatusFor, type Customer, type Flash, type Order, type Session } from './state.ts';
 import { homePage, layout, messagePage, orderPage, signInPage, type BalanceView, type SignInValues } from './views.ts';
 import type { Html } from './html.ts';
 
@@ -54,6 +55,8 @@ export type ShopEvent =
   | { readonly kind: 'activation'; readonly via: 'callback' | 'return'; readonly phone: string; readonly linked: boolean; readonly summary: string }
   /** A verified payment notification, and what it did to the order. */
   | { readonly kind: 'notification'; readonly billNo: string; readonly paymentStatusCode: string; readonly orderStatus?: string; readonly summary: string }
+  /** A verified payment return: the browser is back from the PIN page. It changes no order. */
+  | { readonly kind: 'paymentReturn'; readonly billNo: string; readonly status: string; readonly summary: string }
   /** Something refused: a forged or unreadable callback or notification. */
   | { readonly kind: 'rejected'; readonly summary: string };
 
@@ -61,7 +64,7 @@ export interface MerchantStore {
   /** The shop's address, e.g. `http://127.0.0.1:3000`. */
   readonly url: string;
   /** The addresses to register for this merchant at the gateway. */
-  readonly merchantUrls: { readonly callbackUrl: string; readonly returnUrl: string; readonly notifyUrl: string };
+  readonly merchantUrls: { readonly callbackUrl: string; readonly returnUrl: string; readonly paymentReturnUrl: string; readonly notifyUrl: string };
   /** The client the shop calls the gateway with. */
   readonly client: OvoTokenizeClient;
   /** The shop's memory (customers, orders), for tests and the demo. */
@@ -69,7 +72,7 @@ export interface MerchantStore {
   close(): Promise<void>;
 }
 
-export const SHOP_PATHS = { callback: '/ovo/callback', return: '/ovo/return', notify: '/ovo/notify' } as const;
+export const SHOP_PATHS = { callback: '/ovo/callback', return: '/ovo/return', paymentReturn: '/ovo/payment-return', notify: '/ovo/notify' } as const;
 
 const SESSION_COOKIE = 'shop_session';
 const FORM_BYTES_MAX = 16 * 1024;
@@ -257,6 +260,7 @@ export async function startMerchantStore(options: MerchantStoreOptions): Promise
       return redirect(res, '/');
     }
     if (method === 'GET' && path === SHOP_PATHS.return) return activationReturn(res, url, session);
+    if (method === 'GET' && path === SHOP_PATHS.paymentReturn) return paymentReturn(res, url, session, page);
 
     // Everything below is for a signed-in customer.
     if (!session || !customer) return redirect(res, '/');
@@ -323,6 +327,38 @@ export async function startMerchantStore(options: MerchantStoreOptions): Promise
     const next = session?.afterLink ?? '/';
     if (session) session.afterLink = undefined;
     redirect(res, next);
+  }
+
+  /**
+   * The browser back from the PIN page, with how that page ended. Signed, but it is still only the browser's
+   * word: it is shown to the customer and changes no order; the notification does that.
+   */
+  function paymentReturn(res: ServerResponse, url: URL, session: Session | undefined, page: (status: number, title: string, body: Html) => void): void {
+    const result = verifiedPaymentReturn(url);
+    const order = state.orders.get(result.billNo);
+    const ended = orderStatusFor(result.status);
+    const said = `OVO's payment page says: ${ended ? ORDER_STATUS_TEXT[ended] : 'unknown'} (status ${result.status})`;
+    emit({ kind: 'paymentReturn', billNo: result.billNo, status: result.status,
+      summary: `browser back at the payment return URL: signature verified, ${said}; ${order ? `order is "${ORDER_STATUS_TEXT[order.status]}"` : 'not one of our orders'}, only the notification changes it` });
+    const flash: Flash = result.status === '2'
+      ? { kind: 'info', text: `Thanks — we are confirming your payment. ${said}.` }
+      : { kind: 'error', text: `${said}.` };
+    if (session && order && session.phone === order.phone) {
+      session.flash = flash;
+      return redirect(res, `/orders/${order.billNo}`);
+    }
+    // Another browser, or signed out: say what the page said, and nothing about the order.
+    page(200, 'Back from OVO', messagePage(result.status === '2' ? 'Thanks — we are confirming your payment' : 'Payment not completed', `${said}.`));
+  }
+
+  function verifiedPaymentReturn(url: URL): PaymentReturn {
+    try {
+      return verifyPaymentReturn(url.searchParams, credentials);
+    } catch (error) {
+      if (!(error instanceof OvoSignatureVerificationError || error instanceof OvoFormatError)) throw error;
+      emit({ kind: 'rejected', summary: `payment return refused: ${error.message}` });
+      throw new HttpProblem(400, 'Payment result not accepted', 'The payment result could not be verified, so it was ignored. Your order page shows what OVO has confirmed.');
+    }
   }
 
   /** The gateway's server-to-server GET when a linking attempt ends. Answer 200 once it is recorded. */
@@ -402,6 +438,7 @@ export async function startMerchantStore(options: MerchantStoreOptions): Promise
     merchantUrls: {
       callbackUrl: `${publicUrl}${SHOP_PATHS.callback}`,
       returnUrl: `${publicUrl}${SHOP_PATHS.return}`,
+      paymentReturnUrl: `${publicUrl}${SHOP_PATHS.paymentReturn}`,
       notifyUrl: `${publicUrl}${SHOP_PATHS.notify}`,
     },
     client: ovo,

@@ -1,4 +1,4 @@
-// Proves in a real Chromium that the example shop's whole story works against a real gateway (XML on the wire): a customer signs in, links OVO on the gateway's page and comes back linked with the balance shown, buys with points then cash on the gateway's PIN page, sees the order wait until the notification marks it paid, unlinks, meets the relink path on the next purchase, links again and pays that same order.
+// Proves in a real Chromium that the example shop's whole story works against a real gateway (XML on the wire): a customer signs in, links OVO on the gateway's page and comes back linked with the balance shown, buys with points then cash on the gateway's PIN page, is handed back to the shop's payment return page ("we are confirming your payment", a forged return refused), sees the order wait until the notification marks it paid, unlinks, meets the relink path on the next purchase, links again and pays that same order.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -132,9 +132,22 @@ test('a customer in Chromium links OVO, pays with points and cash, sees the orde
     assert.match(await peek.getByRole('status').innerText(), /turns Paid as soon as OVO notifies us/);
     assert.equal(await peek.getByRole('link', { name: 'Open the OVO payment page' }).getAttribute('href'), page.url());
     await peek.screenshot({ path: join(SHOT_DIR, 'shop-order-waiting.png'), fullPage: true });
+    // A forged return saying "paid" is refused and marks nothing.
+    const forged = new URLSearchParams({ trx_id: '1', merchant_id: MERCHANT.merchantId, merchant: MERCHANT.name, bill_no: order.billNo,
+      bill_reff: order.billNo, bill_total: '65000', payment_reff: '1', payment_date: '2025-01-01 00:00:00', status: '2', signature: '0'.repeat(40) });
+    const refused = await peek.goto(`${shop.url}/ovo/payment-return?${forged}`);
+    assert.equal(refused?.status(), 400);
+    assert.equal(order.status, 'awaiting_payment');
     await peek.close();
 
     await payOnGateway(page, gateway.url, 'Rp 65.000', /OVO Cash Rp 15\.000\s+OVO Points 50\.000/);
+    // The gateway's page hands the customer back to the shop's payment return URL by itself (meta refresh);
+    // the shop verifies it and shows the order, which only the notification marks paid.
+    await page.waitForURL(orderUrl, { timeout: 10_000 });
+    assert.match(await page.locator('.flash').first().innerText(), /^Thanks — we are confirming your payment\. OVO's payment page says: Paid \(status 2\)\.$/);
+    const returned = events.find((e) => e.kind === 'paymentReturn' && e.billNo === order.billNo);
+    assert.ok(returned && returned.kind === 'paymentReturn' && returned.status === '2', 'the shop verified the payment return');
+    await page.screenshot({ path: join(SHOT_DIR, 'shop-payment-return.png'), fullPage: true });
     await waitForPaid(page, orderUrl);
     assert.match(await page.getByRole('status').innerText(), /^Paid at .*Thank you/);
     const notified = events.find((e) => e.kind === 'notification' && e.billNo === order.billNo);
@@ -185,5 +198,6 @@ test('a customer in Chromium links OVO, pays with points and cash, sees the orde
     assert.deepEqual(problems, []);
   }, { viewport: { width: 1280, height: 900 } });
 
-  assert.deepEqual(events.filter((e) => e.kind === 'rejected'), [], 'nothing forged or unreadable reached the shop');
+  assert.deepEqual(events.filter((e) => e.kind === 'rejected').map((e) => e.summary), ['payment return refused: payment return signature does not match (wrong user id or password, or altered)'],
+    'nothing forged or unreadable got past the shop, and only the test\'s forgery was refused');
 });

@@ -9,6 +9,7 @@ import { tsName, type ClientFilled } from './names.ts';
 import { toResult } from './reply.ts';
 import { DEFAULT_BACKOFF, RETRY_SAFE } from './retry.ts';
 import { post, type TransportConfig } from './transport.ts';
+import { amountToWire, checkAmountDecimals, type AmountDecimals } from './values.ts';
 import {
   PAY_TYPE_WIRE,
   type ActivateArgs, type ActivateResult, type Args, type BalanceArgs, type BalanceResult, type CancelArgs, type CancelResult,
@@ -30,6 +31,13 @@ export interface OvoTokenizeClientOptions {
   readonly password: string;
   /** Wire format of requests and replies. Default `json`. */
   readonly format?: WireFormat;
+  /**
+   * Implied decimals of amounts on the wire, as the gateway has them set for this merchant (its
+   * `amount_decimals`): 0 (default) or 2, when `2500000` means Rp 25.000,00. Amounts in calls and results
+   * stay whole rupiah either way; the client multiplies `amount` by 100 when sending and divides every amount
+   * it reads.
+   */
+  readonly amountDecimals?: AmountDecimals;
   /** When the gateway gave the merchant one: every request then carries an `X-Signature` HMAC header. */
   readonly hmacSecret?: string;
   /** Paths per operation, over GATEWAY_ENDPOINTS; see also FASPAY_SANDBOX_ENDPOINTS. */
@@ -76,6 +84,7 @@ export class OvoTokenizeClient {
   private readonly timeoutMs: number;
   private readonly maxRetries: number;
   private readonly transport: TransportConfig;
+  private readonly amountDecimals: AmountDecimals;
 
   constructor(options: OvoTokenizeClientOptions) {
     const base = new URL(options.baseUrl);
@@ -95,6 +104,7 @@ export class OvoTokenizeClient {
     this.endpoints = { ...GATEWAY_ENDPOINTS, ...definedOnly(options.endpoints ?? {}) };
     this.timeoutMs = positiveInt('timeoutMs', options.timeoutMs ?? 15_000);
     this.maxRetries = retries(options.maxRetries ?? 2);
+    this.amountDecimals = checkAmountDecimals(options.amountDecimals ?? 0);
     this.transport = {
       fetch: options.fetch ?? globalThis.fetch,
       userAgent: `ovo-tokenize-client/${CLIENT_VERSION}`,
@@ -168,7 +178,7 @@ export class OvoTokenizeClient {
       maxRetries: RETRY_SAFE[op] ? (options.maxRetries === undefined ? this.maxRetries : retries(options.maxRetries)) : 0,
       signal: options.signal,
     });
-    return toResult(op, exchange);
+    return toResult(op, exchange, this.amountDecimals);
   }
 
   /**
@@ -212,9 +222,13 @@ export class OvoTokenizeClient {
       throw errorFor({ message: `${field}${error.message} (checked before sending)`, responseCode: error.code, requestId });
     }
     const out: Record<string, string> = {};
-    for (const { name } of spec.request) {
+    for (const { name, kind } of spec.request) {
+      const value = valid[name];
       if (name === 'signature') out[name] = requestSignature(this.userId, this.password, String(valid[spec.signedField]));
-      else if (valid[name] !== undefined) out[name] = String(valid[name]);
+      else if (value === undefined) continue;
+      // Validated as whole rupiah, sent in the merchant's scale.
+      else if (kind === 'amount') out[name] = String(amountToWire(value as bigint, this.amountDecimals));
+      else out[name] = String(value);
     }
     return out;
   }

@@ -4,6 +4,7 @@
 export interface OvoErrorDetails {
   /** Machine-readable: `timeout`, `connection_failed`, `incorrect_signature`, `rate_limited`, `http_404`, … */
   readonly code: string;
+  /** The reply's HTTP status: 200 for every protocol reply but a 429 (rate limited) or a 5xx. */
   readonly httpStatus?: number;
   /** The reply's `response_code`, when there was a reply carrying one. */
   readonly responseCode?: string;
@@ -57,7 +58,10 @@ export class OvoInvalidRequestError extends OvoTokenizeError {
   override readonly name = 'OvoInvalidRequestError';
 }
 
-/** `96` and other server failures, unexpected HTTP statuses and response codes; HTTP 429 (`code` `rate_limited`). */
+/**
+ * `96` and other server failures, HTTP 429 (`code` `rate_limited`), unknown response codes, and HTTP replies
+ * without a protocol body (`code` `http_<status>`: a proxy's page, a wrong endpoint path).
+ */
 export class OvoApiError extends OvoTokenizeError {
   override readonly name = 'OvoApiError';
 }
@@ -101,13 +105,15 @@ export interface ReplyFacts {
 }
 
 /**
- * THE mapping from a refused call to its error class: by response code when the reply has one, else by
- * HTTP status (a proxy's 502, a 404 from a wrong endpoint path).
+ * THE mapping from a refused call to its error class. The gateway answers every protocol reply with HTTP
+ * 200, so the reply's response code decides; HTTP 429 is "slow down" whatever code the body carries (the
+ * gateway's says 96). Without a response code there is only the status to go by (a proxy's 502 or 403, a
+ * 404 from a wrong endpoint path): that is an OvoApiError naming it, never a guess at credentials or input.
  */
 export function errorFor(facts: ReplyFacts): OvoTokenizeError {
   const { httpStatus, responseCode } = facts;
-  // A 429 is "slow down" whatever response_code the body carries (the gateway's says 96).
-  const code = httpStatus === 429 ? 'rate_limited'
+  const rateLimited = httpStatus === 429;
+  const code = rateLimited ? 'rate_limited'
     : responseCode !== undefined ? (CODE_NAMES[responseCode] ?? `response_code_${responseCode}`) : `http_${httpStatus ?? 0}`;
   const details: OvoErrorDetails = {
     code,
@@ -116,15 +122,9 @@ export function errorFor(facts: ReplyFacts): OvoTokenizeError {
     requestId: facts.requestId,
     raw: facts.raw,
   };
-  if (httpStatus === 429) return new OvoApiError(facts.message, details);
-  if (responseCode !== undefined) {
+  if (!rateLimited && responseCode !== undefined) {
     if (AUTHENTICATION_CODES.has(responseCode)) return new OvoAuthenticationError(facts.message, details);
     if (INVALID_REQUEST_CODES.has(responseCode)) return new OvoInvalidRequestError(facts.message, details);
-    return new OvoApiError(facts.message, details);
-  }
-  if (httpStatus === 401 || httpStatus === 403) return new OvoAuthenticationError(facts.message, details);
-  if (httpStatus === 400 || httpStatus === 413 || httpStatus === 415 || httpStatus === 422) {
-    return new OvoInvalidRequestError(facts.message, details);
   }
   return new OvoApiError(facts.message, details);
 }

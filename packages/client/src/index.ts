@@ -20,9 +20,11 @@ export {
 } from './types.ts';
 export {
   parseNotification, verifyNotification, notificationAck,
-  type RawBody, type VerifyNotificationOptions, type NotificationAck, type NotificationAckOptions,
+  type RawBody, type ParseNotificationOptions, type VerifyNotificationOptions, type NotificationAck, type NotificationAckOptions,
 } from './receivers/notification.ts';
 export { verifyActivationCallback, type CallbackQuery, type VerifyActivationCallbackOptions } from './receivers/activation-callback.ts';
+export { verifyPaymentReturn, type PaymentReturn, type VerifyPaymentReturnOptions } from './receivers/payment-return.ts';
 export { createNotificationHandler, type NotificationHandlerOptions, type NotificationContext } from './receivers/handler.ts';
 export type { HeaderSource } from './receivers/headers.ts';
+export type { AmountDecimals } from './values.ts';
 export type { OperationName, PaymentStatusCode, WireFormat } from '@ovo-tokenize/protocol';

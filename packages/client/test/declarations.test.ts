@@ -1,24 +1,40 @@
-// Proves that the declarations (packages/client/types, generated at install and before every test run) stand alone, and that a TypeScript project outside the packages with nothing but `tsc --strict` (no allowImportingTsExtensions) type-checks a merchant integration against `@ovo-tokenize/client` — including the README quick start — while an un-narrowed result still fails to compile.
+// Proves that the published declarations (dist/ of the client and the protocol, built at install and before every test run) are those of the current sources and need nothing their package does not depend on, and that a TypeScript project outside the packages with nothing but `tsc --strict` (no allowImportingTsExtensions) type-checks a merchant integration against `@ovo-tokenize/client` — including the README quick start — while an un-narrowed result still fails to compile.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after } from 'node:test';
 import ts from 'typescript';
-import { TYPES_DIR, generateDeclarations } from '../scripts/build-types.ts';
 import * as source from '../src/index.ts';
 
 const repo = fileURLToPath(new URL('../../../', import.meta.url));
 const tsc = join(repo, 'node_modules', 'typescript', 'bin', 'tsc');
+/** The packages whose declarations a merchant's compiler reads, by directory. */
+const DECLARING = ['client', 'protocol'].map((name) => join(repo, 'packages', name));
 
-test('the declarations generate from the sources and import nothing outside themselves', () => {
-  // generateDeclarations throws on a type error, a skipped emit, or an import a consumer could not resolve.
-  const files = generateDeclarations();
-  assert.ok(files.has('client/src/index.d.ts') && files.has('protocol/src/index.d.ts'));
-  for (const [path, text] of files) assert.doesNotMatch(text, /from ['"]@ovo-tokenize\//, `${path} points at a package, not a file`);
+function declarationFiles(packageDir: string): string[] {
+  return readdirSync(join(packageDir, 'dist'), { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.d.ts')).map((f) => join(packageDir, 'dist', f));
+}
+
+test('the compiled package is the current sources, and its declarations import only what the package depends on', async () => {
+  const compiled = await import(join(repo, 'packages', 'client', 'dist', 'index.js')) as Record<string, unknown>;
+  assert.deepEqual(Object.keys(compiled).sort(), Object.keys(source).sort(), 'dist/ exports what src/ exports (npm run build)');
+  for (const dir of DECLARING) {
+    const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
+    const allowed = new Set(Object.keys(manifest.dependencies ?? {}));
+    for (const file of declarationFiles(dir)) {
+      for (const match of readFileSync(file, 'utf8').matchAll(/(?:from\s+|import\()\s*['"]([^'"]+)['"]/g)) {
+        const specifier = match[1]!;
+        if (specifier.startsWith('.') || specifier.startsWith('node:')) continue;
+        const name = specifier.startsWith('@') ? specifier.split('/').slice(0, 2).join('/') : specifier.split('/')[0]!;
+        assert.ok(allowed.has(name), `${file} imports ${specifier}, which is not a dependency of its package`);
+      }
+    }
+  }
 });
 
 test('the package name resolves to the same module at run time, and its version is the one it reports', async () => {
@@ -134,8 +150,10 @@ test('a project outside the packages type-checks the quick start and an integrat
   });
   assert.ok(parsed);
   const program = ts.createProgram(parsed.fileNames, parsed.options);
-  const ours = program.getSourceFiles().filter((f) => f.fileName.startsWith(TYPES_DIR.split('\\').join('/')) || f.fileName.startsWith(bundler));
-  assert.ok(ours.length >= 22, `the consumer program loads its files and the generated declarations (${ours.length})`);
+  const shipped = DECLARING.map((dir) => join(dir, 'dist').split('\\').join('/'));
+  const ours = program.getSourceFiles().filter((f) => shipped.some((d) => f.fileName.startsWith(d)) || f.fileName.startsWith(bundler));
+  assert.ok(ours.length >= 22, `the consumer program loads its files and the shipped declarations (${ours.length})`);
+  for (const d of shipped) assert.ok(ours.some((f) => f.fileName === `${d}/index.d.ts`), `${d}/index.d.ts is what the consumer reads`);
   for (const name of Object.keys(files)) assert.ok(ours.some((f) => f.fileName === join(bundler, name)), name);
   const problems = ours.flatMap((f) => [...program.getSyntacticDiagnostics(f), ...program.getSemanticDiagnostics(f)]);
   assert.deepEqual(problems.map((d) => `${d.file?.fileName}: ${ts.flattenDiagnosticMessageText(d.messageText, ' ')}`), []);

@@ -1,9 +1,6 @@
 // Proves that createNotificationHandler, given Web Requests, acknowledges a verified notification after calling back exactly once and answers 400/401/405/413 without calling back; and, end to end in JSON and XML, that the real gateway's notifications (HMAC-signed) and activation callbacks pass the client's receivers and the gateway records the notification as delivered.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { after } from 'node:test';
 import {
   PAYMENT_NOTIFICATION, WIRE_FORMATS, contentTypeOf, hmacSignatureHeader, notificationSignature, parseBody, serialize,
 } from '@ovo-tokenize/protocol';
@@ -12,6 +9,7 @@ import {
   type NotificationHandlerOptions, type PaymentNotification,
 } from '../src/index.ts';
 import { link, ok, startShop } from './support/gateway.ts';
+import { startMerchantServer, waitFor } from './support/merchant-server.ts';
 
 const USER = 'bot41001';
 const PASSWORD = 'pw-41001';
@@ -120,43 +118,4 @@ for (const format of WIRE_FORMATS) {
     const n = notifications[0]!;
     assert.deepEqual([n.format, n.trxId, n.billNo, n.paymentStatusCode, n.amount, n.paymentTotal], [format, paid.trxId, `E2E-${format}`, '2', 30_000n, 30_000n]);
   });
-}
-
-async function waitFor(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
-
-/** A merchant's node:http server handing Web Requests to `handle` — the adapter the README shows for Express. */
-async function startMerchantServer(handle: (request: Request) => Promise<Response>): Promise<{ url: string }> {
-  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', async () => {
-      const headers = new Headers();
-      for (const [name, value] of Object.entries(req.headers)) if (typeof value === 'string') headers.set(name, value);
-      const method = req.method ?? 'GET';
-      const request = new Request(new URL(req.url ?? '/', `http://${req.headers.host}`), {
-        method, headers, body: method === 'GET' || method === 'HEAD' ? undefined : Buffer.concat(chunks),
-      });
-      try {
-        const response = await handle(request);
-        const out: Record<string, string> = {};
-        response.headers.forEach((value, name) => { out[name] = value; });
-        res.writeHead(response.status, out);
-        res.end(Buffer.from(await response.arrayBuffer()));
-      } catch {
-        res.writeHead(500).end();
-      }
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  after(async () => {
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  });
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
 }

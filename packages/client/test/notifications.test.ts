@@ -1,4 +1,4 @@
-// Proves, in JSON and XML, that verifyNotification accepts a genuine notification and refuses a tampered body, a wrong password or secret, a missing, malformed or stale X-Signature and a re-serialised body; that notificationAck is what the gateway's dispatcher counts as delivered; and that verifyActivationCallback accepts only a correctly signed callback.
+// Proves, in JSON and XML, that verifyNotification accepts a genuine notification and refuses a tampered body, a wrong password or secret, a missing, malformed or stale X-Signature and a re-serialised body; that a notification with a wrong or no Content-Type is read by its first character; that with amountDecimals 2 its amounts read as whole rupiah; that notificationAck is what the gateway's dispatcher counts as delivered; and that verifyActivationCallback accepts only a correctly signed callback.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
@@ -112,10 +112,18 @@ for (const format of WIRE_FORMATS) {
     assert.equal(hmac(Buffer.from(raw).toString('utf8'), signed(raw)), 'accepted');
   });
 
-  test(`${format}: unreadable notifications are OvoFormatError, and the acknowledgement is what the gateway counts as delivered`, () => {
+  test(`${format}: a notification labelled wrongly or not at all is read by its first character; unreadable ones are OvoFormatError; the acknowledgement is what the gateway counts as delivered`, () => {
     const raw = body(format);
-    assert.equal(refusal(() => parseNotification(raw, 'text/plain')), 'OvoFormatError:invalid_notification');
-    assert.equal(refusal(() => parseNotification(raw, undefined)), 'OvoFormatError:invalid_notification');
+    for (const label of ['text/plain', 'application/x-www-form-urlencoded', 'text/html; charset=UTF-8', '', null, undefined]) {
+      const n = verifyNotification(options(format, raw, { contentType: label }));
+      assert.deepEqual([n.format, n.billNo, n.amount], [format, 'INV-2025-0001', 125_000n], `labelled ${String(label)}`);
+    }
+    assert.equal(refusal(() => parseNotification('trx_id=1&bill_no=2', 'application/x-www-form-urlencoded')), 'OvoFormatError:invalid_notification');
+    assert.equal(refusal(() => parseNotification('', undefined)), 'OvoFormatError:invalid_notification');
+    // The body's first character wins over the label, as at the gateway (a PHP receiver's XML as text/html,
+    // Faspay's own plugin's JSON as text/xml).
+    const other: WireFormat = format === 'json' ? 'xml' : 'json';
+    assert.equal(parseNotification(raw, CONTENT_TYPE[other]).format, format);
     assert.equal(refusal(() => parseNotification(raw.slice(0, -5), CONTENT_TYPE[format])), 'OvoFormatError:invalid_notification');
     assert.equal(refusal(() => parseNotification(new Uint8Array([0xff, 0xfe, 0x00]), CONTENT_TYPE[format])), 'OvoFormatError:invalid_notification');
     const withoutSignature = serialize(format, Object.fromEntries(Object.entries(notificationFields()).filter(([k]) => k !== 'signature')));
@@ -134,12 +142,25 @@ for (const format of WIRE_FORMATS) {
       response: 'Payment Notification', trx_id: '3141592653589793', merchant_id: '41001', bill_no: 'INV-2025-0001',
       response_code: '00', response_desc: 'Success', response_date: '2025-06-01 12:00:00',
     });
-    const other: WireFormat = format === 'json' ? 'xml' : 'json';
     const crossed = notificationAck(notification, { format: other, now: NOW });
     assert.equal(crossed.contentType, CONTENT_TYPE[other]);
     assert.equal(parseBody(other, crossed.body).response_code, '00');
   });
 }
+
+test('with amountDecimals 2, bill_total and payment_total carry two implied decimals and read as whole rupiah; a fraction of a rupiah is refused', () => {
+  for (const format of WIRE_FORMATS) {
+    const scaled = body(format, { bill_total: '12500000', payment_total: '12500000.00' });
+    const n = verifyNotification(options(format, scaled, { amountDecimals: 2 }));
+    assert.deepEqual([n.amount, n.paymentTotal], [125_000n, 125_000n], format);
+    assert.equal(n.fields.bill_total, '12500000', 'the wire fields stay as received');
+    assert.deepEqual([parseNotification(scaled, CONTENT_TYPE[format]).amount], [12_500_000n], 'without the option it is read as whole rupiah');
+    assert.equal(refusal(() => parseNotification(body(format, { bill_total: '12500050' }), CONTENT_TYPE[format], { amountDecimals: 2 })),
+      'OvoFormatError:invalid_notification');
+  }
+  // @ts-expect-error a JavaScript caller can pass anything
+  assert.throws(() => parseNotification(body('json'), CONTENT_TYPE.json, { amountDecimals: 1 }), /amountDecimals must be 0 or 2/);
+});
 
 test('an activation callback verifies from URLSearchParams, a URL or a parsed query object; forged or incomplete ones are refused', () => {
   const params = (code: '00' | '01', signature = activationCallbackSignature(USER, PASSWORD, '081382826301', code)) => new URLSearchParams({

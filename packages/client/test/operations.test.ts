@@ -1,4 +1,4 @@
-// Proves, against the real gateway in-process (SQLite) in JSON and in XML, that every client method sends a request the gateway accepts and turns each reply into the right typed outcome — ok with bigint money, failed (01, 81), relinkRequired (02) with a URL that really relinks — and that refused calls throw the mapped error class carrying HTTP status, response code and request id.
+// Proves, against the real gateway in-process (SQLite) in JSON and in XML, that every client method sends a request the gateway accepts and turns each reply into the right typed outcome — ok with bigint money, failed (01, 81), relinkRequired (02) with a URL that really relinks — and that refused calls (HTTP 200, the response code says why) throw the mapped error class carrying HTTP status, response code and request id.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { formatJakartaDate } from '@ovo-tokenize/protocol';
@@ -133,7 +133,7 @@ for (const format of FORMATS) {
     const conflict = await rejection(
       () => client.pay({ ...order, billNo: `${format}-1`, amount: 26_000n, payType: 'cash' }, { requestId: 'req-conflict' }),
       OvoInvalidRequestError);
-    assert.deepEqual([conflict.code, conflict.responseCode, conflict.httpStatus, conflict.requestId], ['invalid_order', '14', 400, 'req-conflict']);
+    assert.deepEqual([conflict.code, conflict.responseCode, conflict.httpStatus, conflict.requestId], ['invalid_order', '14', 200, 'req-conflict']);
     assert.match(conflict.raw ?? '', /14/);
     const unknown = await rejection(() => client.paymentStatus({ trxId: '1234567890123456', billNo: 'nope' }), OvoInvalidRequestError);
     assert.equal(unknown.responseCode, '14');
@@ -162,10 +162,10 @@ for (const format of FORMATS) {
     const wrongPassword = await rejection(
       () => shop.clientWith({ password: 'not-it' }).balance({ phone }, { requestId: 'req-55' }), OvoAuthenticationError);
     assert.deepEqual([wrongPassword.code, wrongPassword.responseCode, wrongPassword.httpStatus, wrongPassword.requestId],
-      ['incorrect_signature', '55', 401, 'req-55']);
+      ['incorrect_signature', '55', 200, 'req-55']);
 
     const unknownMerchant = await rejection(() => shop.clientWith({ merchantId: '41999' }).balance({ phone }), OvoAuthenticationError);
-    assert.deepEqual([unknownMerchant.responseCode, unknownMerchant.httpStatus], ['03', 404]);
+    assert.deepEqual([unknownMerchant.responseCode, unknownMerchant.httpStatus], ['03', 200]);
 
     const wrongPath = await rejection(() => shop.clientWith({ endpoints: { balance: '/no/such/path' } }).balance({ phone }), OvoApiError);
     assert.deepEqual([wrongPath.code, wrongPath.httpStatus, wrongPath.responseCode], ['http_404', 404, undefined]);

@@ -1,4 +1,4 @@
-// Proves that the protocol's nested reply parser (parseReplyBody, added for the client) reads what the gateway's serialiser writes — balance, top-up instructions and history with repeated amount_detail — to the same tree in JSON and XML, and refuses DTDs, comments, unknown entities, excessive depth or size, prototype keys and inexact numbers.
+// Proves that the protocol's nested reply parser (parseReplyBody, added for the client) reads what the gateway's serialiser writes — balance, top-up instructions and history with repeated amount_detail — to the same tree in JSON and XML (whitespace before an XML declaration included), and refuses DTDs, comments, unknown entities, excessive depth or size, prototype keys and inexact numbers.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
@@ -57,11 +57,13 @@ for (const format of WIRE_FORMATS) {
   });
 }
 
-test('XML: a lone repeated element is an object, escapes and CDATA decode, declarations and BOM are fine', () => {
+test('XML: a lone repeated element is an object, escapes and CDATA decode, declarations, BOM and whitespace before them are fine', () => {
   const single = parseXmlReply(serialize('xml', { row: [{ type: 'Cash', amt: '5' }] }));
   assert.deepEqual(plain(single), { row: { type: 'Cash', amt: '5' } });
   const text = parseXmlReply('\ufeff<?xml version="1.0" encoding="UTF-8"?>\n<faspay><m>A &amp; B &lt;3 &#x41;&#66;</m><c><![CDATA[<b>&amp;</b>]]></c><e/></faspay>');
   assert.deepEqual(plain(text), { m: 'A & B <3 AB', c: '<b>&amp;</b>', e: '' });
+  // A PHP script's stray newline before the declaration; the first non-whitespace character is what detectFormat reads.
+  assert.deepEqual(plain(parseXmlReply('\ufeff\r\n  <?xml version="1.0" encoding="UTF-8"?>\n<faspay><a>1</a></faspay>')), { a: '1' });
 });
 
 test('refused: DTDs, comments, unknown entities, depth, size, mixed content and a wrong root; JSON numbers only while exact', () => {

@@ -92,12 +92,17 @@ test('every operation but activation is retried; activation fails after one atte
   }
 });
 
-test('4xx and business answers are never repeated; 5xx is repeated up to maxRetries, then thrown with its code', async () => {
+test('refusals (HTTP 200 with their code, or an older gateway\'s 4xx) and business answers are never repeated; 5xx is repeated up to maxRetries, then thrown with its code', async () => {
   const client = clientFor(server);
-  server.script(codeReply(400, '30', 'Format Error: phone_no must be …'), balanceReply('json'));
-  const format = await thrown(() => client.balance({ phone: PHONE }));
-  assert.equal(format.responseCode, '30');
-  assert.equal(server.received.length, 1);
+  for (const status of [200, 400]) {
+    server.script(codeReply(status, '30', 'Format Error: phone_no must be …'), balanceReply('json'));
+    const format = await thrown(() => client.balance({ phone: PHONE }));
+    assert.deepEqual([format.responseCode, format.httpStatus], ['30', status]);
+    assert.equal(server.received.length, 1, `HTTP ${status}`);
+  }
+  server.script(raw(403, 'text/html', '<html>Forbidden by the proxy</html>'), balanceReply('json'));
+  const proxied = await thrown(() => client.balance({ phone: PHONE }));
+  assert.deepEqual([proxied.constructor, proxied.code, proxied.httpStatus, server.received.length], [OvoApiError, 'http_403', 403, 1]);
 
   server.script(codeReply(200, '01', 'Failed'), balanceReply('json'));
   assert.equal((await client.balance({ phone: PHONE })).outcome, 'failed');

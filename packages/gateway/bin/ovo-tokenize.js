@@ -1,6 +1,4 @@
 #!/usr/bin/env node
-// The project runs its TypeScript directly through tsx: no build step between a change and a run.
-import { register } from 'tsx/esm/api';
-
-register();
-await import('../src/cli/main.ts');
+// The compiled command: dist/ is written by `npm run build` (which `npm install` runs). To run the
+// TypeScript sources instead, without building: node --conditions=@ovo-tokenize/source --import tsx packages/gateway/src/cli/main.ts
+import '../dist/cli/main.js';

@@ -35,6 +35,22 @@ export interface GatewayConfig {
   page_post_rate_per_s: number;
   /** Hosted-page form posts allowed at once per client IP; 0 disables. */
   page_post_burst: number;
+  /** A request (headers and body) must have arrived this long after it began, else 408 and the connection is closed. */
+  request_timeout_ms: number;
+  /** The request headers must have arrived this long after the request began (≤ request_timeout_ms). */
+  headers_timeout_ms: number;
+  /** An idle keep-alive connection is closed after this long. */
+  keep_alive_timeout_ms: number;
+  /** How often the server looks for requests past request_timeout_ms or headers_timeout_ms. */
+  timeout_check_interval_ms: number;
+  /** Open connections per client IP (the TCP peer); beyond it a new connection is closed at once; 0 disables. */
+  connections_per_ip_max: number;
+  /** Where GET /metrics is served: `on` (the main port), a port of its own on `host`, or `off`. */
+  metrics: MetricsSetting;
+  /** GET /ready answers 503 when the database has not answered within this long. */
+  ready_check_timeout_ms: number;
+  /** On shutdown, GET /ready answers 503 for this long before the gateway stops taking requests. */
+  shutdown_drain_ms: number;
   /** Extra Faspay-style paths mapped to operations, e.g. {"/cvr/100011/10": "payment"}. */
   extraPaths: Record<string, string>;
 }
@@ -67,8 +83,21 @@ export const DEFAULT_CONFIG: GatewayConfig = {
   api_burst: 1000,
   page_post_rate_per_s: 20,
   page_post_burst: 100,
+  request_timeout_ms: 30_000,
+  headers_timeout_ms: 10_000,
+  keep_alive_timeout_ms: 5_000,
+  // Node's own default is 30 s, which would let a 10 s headers timeout run to 40 s.
+  timeout_check_interval_ms: 1_000,
+  connections_per_ip_max: 64,
+  // The sandbox default; resolveConfig turns it off outside sandbox mode unless it was asked for.
+  metrics: 'on',
+  ready_check_timeout_ms: 2_000,
+  shutdown_drain_ms: 0,
   extraPaths: {},
 };
+
+/** `on`: GET /metrics on the main port; a number: on a listener of its own at that port; `off`: not served. */
+export type MetricsSetting = 'off' | 'on' | number;
 
 /** Reads OVO_* environment variables over the defaults. */
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Partial<GatewayConfig> {
@@ -88,6 +117,13 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Partial<Gat
   if (env.OVO_API_BURST) out.api_burst = nonNegativeInt('OVO_API_BURST', env.OVO_API_BURST);
   if (env.OVO_PAGE_POST_RATE_PER_S) out.page_post_rate_per_s = nonNegative('OVO_PAGE_POST_RATE_PER_S', env.OVO_PAGE_POST_RATE_PER_S);
   if (env.OVO_PAGE_POST_BURST) out.page_post_burst = nonNegativeInt('OVO_PAGE_POST_BURST', env.OVO_PAGE_POST_BURST);
+  if (env.OVO_REQUEST_TIMEOUT_MS) out.request_timeout_ms = positiveInt('OVO_REQUEST_TIMEOUT_MS', env.OVO_REQUEST_TIMEOUT_MS);
+  if (env.OVO_HEADERS_TIMEOUT_MS) out.headers_timeout_ms = positiveInt('OVO_HEADERS_TIMEOUT_MS', env.OVO_HEADERS_TIMEOUT_MS);
+  if (env.OVO_KEEP_ALIVE_TIMEOUT_MS) out.keep_alive_timeout_ms = positiveInt('OVO_KEEP_ALIVE_TIMEOUT_MS', env.OVO_KEEP_ALIVE_TIMEOUT_MS);
+  if (env.OVO_CONNECTIONS_PER_IP_MAX) out.connections_per_ip_max = nonNegativeInt('OVO_CONNECTIONS_PER_IP_MAX', env.OVO_CONNECTIONS_PER_IP_MAX);
+  if (env.OVO_METRICS) out.metrics = parseMetricsSetting(env.OVO_METRICS);
+  if (env.OVO_READY_CHECK_TIMEOUT_MS) out.ready_check_timeout_ms = positiveInt('OVO_READY_CHECK_TIMEOUT_MS', env.OVO_READY_CHECK_TIMEOUT_MS);
+  if (env.OVO_SHUTDOWN_DRAIN_MS) out.shutdown_drain_ms = nonNegativeInt('OVO_SHUTDOWN_DRAIN_MS', env.OVO_SHUTDOWN_DRAIN_MS);
   if (env.OVO_EXTRA_PATHS) out.extraPaths = JSON.parse(env.OVO_EXTRA_PATHS) as Record<string, string>;
   return out;
 }
@@ -99,6 +135,12 @@ export function resolveConfig(...layers: Array<Partial<GatewayConfig>>): Gateway
     config.publicUrl = `http://${host.includes(':') ? `[${host}]` : host}:${config.port}`;
   }
   config.publicUrl = config.publicUrl.replace(/\/+$/, '');
+  // Metrics tell business volumes: in production they are served only where the operator asks (README).
+  if (!layers.some((layer) => layer.metrics !== undefined)) config.metrics = config.sandbox ? 'on' : 'off';
+  // Node refuses to start a server whose headers deadline lies beyond its request deadline.
+  if (config.headers_timeout_ms > config.request_timeout_ms) {
+    throw new Error(`the headers timeout (${config.headers_timeout_ms} ms, OVO_HEADERS_TIMEOUT_MS) must not exceed the request timeout (${config.request_timeout_ms} ms, OVO_REQUEST_TIMEOUT_MS): the headers are part of the request`);
+  }
   return config;
 }
 
@@ -106,6 +148,15 @@ export function parsePort(value: string): number {
   const port = Number(value);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`port must be 0–65535, got "${value}"`);
   return port;
+}
+
+/** OVO_METRICS: `off`, `on`, or the port (1–65535) of a listener of its own. */
+export function parseMetricsSetting(value: string): MetricsSetting {
+  const text = value.trim().toLowerCase();
+  if (text === 'off' || text === 'on') return text;
+  const port = Number(text);
+  if (/^[0-9]+$/.test(text) && port >= 1 && port <= 65535) return port;
+  throw new Error(`OVO_METRICS must be off, on or a port (1–65535), got "${value}"`);
 }
 
 function positiveInt(name: string, value: string): number {

@@ -1,11 +1,16 @@
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import { buildApp } from './api/app.ts';
+import { limitConnectionsPerIp } from './api/connection-limits.ts';
+import { startMetricsListener, type MetricsListener } from './api/metrics.ts';
+import type { Lifecycle } from './api/readiness.ts';
 import { resolveConfig, type GatewayConfig } from './config.ts';
 import type { GatewayContext } from './context.ts';
 import { DeliveryDispatcher, type DeliveryDispatcherOptions } from './delivery/dispatcher.ts';
+import { outboxDepth } from './delivery/outbox.ts';
 import { systemClock, type Clock, type Random } from './domain/ports.ts';
 import { systemRandom } from './domain/random.ts';
 import type { Merchant } from './domain/merchant.ts';
+import { GatewayMetrics } from './observability/metrics.ts';
 import { provisionDemoMerchant } from './services/demo-merchant.ts';
 import { sweepExpiredSessions } from './services/linking.ts';
 import { expirePayments } from './services/payments.ts';
@@ -33,6 +38,8 @@ export interface Gateway {
   dispatcher: DeliveryDispatcher;
   /** The address the server listens on (with the real port when 0 was asked). */
   url: string;
+  /** Where GET /metrics is served when it has a listener of its own (config.metrics is a port). */
+  metricsUrl?: string;
   /** Set when sandbox mode created the demo merchant on this start. */
   demoMerchant?: Merchant;
   close(): Promise<void>;
@@ -44,14 +51,20 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
   await migrateToLatest(database);
 
   let dispatcher: DeliveryDispatcher | undefined;
+  const clock = options.clock ?? systemClock;
   const ctx: GatewayContext = {
     database,
     config,
-    clock: options.clock ?? systemClock,
+    clock,
     random: options.random ?? systemRandom,
     wakeDeliveries: () => dispatcher?.wake(),
+    metrics: new GatewayMetrics({ clock, readOutbox: () => outboxDepth(database) }),
   };
-  const app = buildApp(ctx, options.logger ?? false);
+  const lifecycle: Lifecycle = { shuttingDown: false };
+  const app = buildApp(ctx, options.logger ?? false, lifecycle);
+  // Behind a trusted proxy every connection comes from the proxy: a cap there would cap all customers together
+  // (and turn one abusive client into an outage), so the per-client cap is the proxy's job.
+  if (!config.trustProxy) limitConnectionsPerIp(app.server, config.connections_per_ip_max);
   let url = config.publicUrl;
   if (options.listen !== false) {
     url = await app.listen({ host: config.host, port: config.port });
@@ -65,6 +78,10 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
   } else {
     await app.ready();
   }
+  // Its own port (OVO_METRICS=<port>) is for operators: it is bound on the same host, never the public URL.
+  const metricsListener: MetricsListener | undefined = typeof config.metrics === 'number'
+    ? await startMetricsListener(ctx.metrics, config.host, config.metrics)
+    : undefined;
   const demoMerchant = config.sandbox ? await provisionDemoMerchant(ctx) : undefined;
 
   dispatcher = new DeliveryDispatcher({
@@ -74,6 +91,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
     attemptTimeoutMs: config.delivery_attempt_timeout_ms,
     hmacSecretFor: async (merchantId) => (await findMerchant(database.db, merchantId))?.hmacSecret ?? null,
     logger: app.log,
+    metrics: ctx.metrics,
     ...options.delivery,
   });
   dispatcher.start();
@@ -86,10 +104,14 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
   sweeper.unref();
 
   return {
-    app, ctx, dispatcher, url, demoMerchant,
+    app, ctx, dispatcher, url, demoMerchant, metricsUrl: metricsListener?.url,
     async close() {
+      // /ready answers 503 from now on; the drain gives load balancers time to notice before requests stop.
+      lifecycle.shuttingDown = true;
+      if (config.shutdown_drain_ms > 0) await new Promise((resolve) => setTimeout(resolve, config.shutdown_drain_ms));
       clearInterval(sweeper);
       await app.close();
+      await metricsListener?.close();
       await dispatcher!.stop();
       if (!options.database) await database.close();
     },

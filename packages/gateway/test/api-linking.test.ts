@@ -1,4 +1,4 @@
-// Proves, over real HTTP on SQLite and PostgreSQL in JSON and XML, that the guide's sample activation works at every path, that a customer links through the hosted page (fetch-driven) and the merchant gets a verifiable callback, that balance, top-up instructions and unlink behave, and that every refused request (55, 83, 03, 30, 413, 415, 56, HMAC) changes nothing and leaves the server serving.
+// Proves, over real HTTP on SQLite and PostgreSQL in JSON and XML, that the guide's sample activation works at every path, that a customer links through the hosted page (fetch-driven) and the merchant gets a verifiable callback, that balance, top-up instructions and unlink behave, and that every refused request (55, 83, 03, 30, an oversized or unlabelled unreadable body, 56, HMAC) answers HTTP 200 with its code, changes nothing and leaves the server serving.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { activationCallbackSignature, hmacSignatureHeader, requestSignature, type WireFormat } from '@ovo-tokenize/protocol';
@@ -189,7 +189,7 @@ for (const kind of DATABASE_KINDS) {
       assert.equal(after.status, 200, after.raw);
       assert.equal(after.body.response_code, '02');
       assert.equal(after.body.response_desc, 'Failed, please regenerate payment token');
-      assert.equal(after.body.detail, undefined, 'no balance without a link');
+      assert.equal(after.body.detail, '', 'no balance without a link');
       assert.ok(String(after.body.url).startsWith(`${gw.url}/activation/`), after.body.url);
       // The url is a working activation: it opens the OTP step and sends a code.
       const sent = (await inbox(gw.url, GUIDE_PHONE)).length;
@@ -219,40 +219,40 @@ for (const kind of DATABASE_KINDS) {
     const cases: Case[] = [];
     for (const format of FORMATS) {
       cases.push(
-        { name: `${format} wrong signature`, format, status: 401, code: '55',
+        { name: `${format} wrong signature`, format, status: 200, code: '55',
           send: () => callOperation(gw.url, 'activation', { ...fields('11111'), signature: 'f'.repeat(40) }, format, plain, { keepSignature: true }) },
-        { name: `${format} signature of another phone`, format, status: 401, code: '55',
+        { name: `${format} signature of another phone`, format, status: 200, code: '55',
           send: () => callOperation(gw.url, 'activation', { ...fields('11111'), signature: requestSignature('bot11111', 'secret-11111', '081200000002') }, format, plain, { keepSignature: true }) },
-        { name: `${format} signature made with the wrong password`, format, status: 401, code: '55',
+        { name: `${format} signature made with the wrong password`, format, status: 200, code: '55',
           send: () => callOperation(gw.url, 'activation', fields('11111'), format, { ...plain, password: 'guess' }) },
-        { name: `${format} missing cust_name`, format, status: 400, code: '83',
+        { name: `${format} missing cust_name`, format, status: 200, code: '83',
           send: () => callOperation(gw.url, 'activation', { merchant_id: '11111', payment_channel: '720', phone_no: phone }, format, plain) },
-        { name: `${format} missing signature`, format, status: 400, code: '83',
+        { name: `${format} missing signature`, format, status: 200, code: '83',
           send: () => callOperation(gw.url, 'activation', fields('11111'), format, plain, { keepSignature: true }) },
-        { name: `${format} unknown merchant`, format, status: 404, code: '03',
+        { name: `${format} unknown merchant`, format, status: 200, code: '03',
           send: () => callOperation(gw.url, 'activation', fields('12345'), format, { userId: 'bot12345', password: 'x' }) },
-        { name: `${format} body over 64 KiB`, format, status: 413, code: '30',
+        { name: `${format} body over 64 KiB`, format, status: 200, code: '30',
           send: () => sendRaw(gw.url, '/ovo/activation', format === 'json' ? bigJson : bigXml, { 'content-type': CONTENT_TYPE[format] }) },
-        { name: `${format} caller IP not on the allowlist`, format, status: 403, code: '56',
+        { name: `${format} caller IP not on the allowlist`, format, status: 200, code: '56',
           send: () => callOperation(gw.url, 'activation', fields('22222'), format, fenced) },
-        { name: `${format} HMAC merchant without X-Signature`, format, status: 401, code: '55',
+        { name: `${format} HMAC merchant without X-Signature`, format, status: 200, code: '55',
           send: () => callOperation(gw.url, 'activation', fields('33333'), format, { ...hmac, hmacSecret: null }) },
-        { name: `${format} HMAC merchant with a bad X-Signature`, format, status: 401, code: '55',
+        { name: `${format} HMAC merchant with a bad X-Signature`, format, status: 200, code: '55',
           send: () => callOperation(gw.url, 'activation', fields('33333'), format, { ...hmac, hmacSecret: 'whsec_wrong' }, { hmacTimeS: hmacNow() }) },
-        { name: `${format} HMAC merchant with a stale X-Signature`, format, status: 401, code: '55',
+        { name: `${format} HMAC merchant with a stale X-Signature`, format, status: 200, code: '55',
           send: () => callOperation(gw.url, 'activation', fields('33333'), format, hmac, { hmacTimeS: hmacNow() - 301 }) },
       );
     }
     cases.push(
-      { name: 'XML with an external entity (XXE)', format: 'xml', status: 400, code: '30',
+      { name: 'XML with an external entity (XXE)', format: 'xml', status: 200, code: '30',
         send: () => sendRaw(gw.url, '/ovo/activation', xxe, { 'content-type': 'application/xml' }) },
-      { name: 'XML billion laughs', format: 'xml', status: 400, code: '30',
+      { name: 'XML billion laughs', format: 'xml', status: 200, code: '30',
         send: () => sendRaw(gw.url, GUIDE_PATH.xml, laughs, { 'content-type': 'text/xml' }) },
-      { name: 'text/plain body', format: 'json', status: 415, code: '30',
-        send: () => sendRaw(gw.url, '/ovo/activation', JSON.stringify(signFields('activation', fields('11111'), plain)), { 'content-type': 'text/plain' }) },
-      { name: 'form-encoded body', format: 'json', status: 415, code: '30',
+      { name: 'text/plain body that is neither JSON nor XML', format: 'json', status: 200, code: '30',
+        send: () => sendRaw(gw.url, '/ovo/activation', `merchant_id=11111 ${JSON.stringify(signFields('activation', fields('11111'), plain))}`, { 'content-type': 'text/plain' }) },
+      { name: 'form-encoded body', format: 'json', status: 200, code: '30',
         send: () => sendRaw(gw.url, '/ovo/activation', new URLSearchParams(signFields('activation', fields('11111'), plain)).toString(), { 'content-type': 'application/x-www-form-urlencoded' }) },
-      { name: 'JSON that is not JSON', format: 'json', status: 400, code: '30',
+      { name: 'JSON that is not JSON', format: 'json', status: 200, code: '30',
         send: () => sendRaw(gw.url, '/cvr/100037/10', '{"merchant_id":', { 'content-type': 'application/json' }) },
     );
 
@@ -264,7 +264,7 @@ for (const kind of DATABASE_KINDS) {
       assert.equal(reply.body.response_code, c.code, `${c.name}: ${reply.raw.slice(0, 300)}`);
       assert.equal(reply.body.response, 'Account Activation OVO Open API', `${c.name}: every reply names its operation`);
       assert.ok(String(reply.body.response_desc).length > 0, c.name);
-      assert.equal(reply.body.redirectURL, undefined, c.name);
+      assert.equal(reply.body.redirectURL, '', `${c.name}: every field of the reply is there, empty`);
       assert.deepEqual(await countRows(gw.database), before, `${c.name} changed the database`);
       await health(gw.url);
     }
@@ -320,7 +320,7 @@ for (const kind of DATABASE_KINDS) {
     for (const format of FORMATS) {
       const before = await countRows(gw.database);
       const reply = await callOperation(gw.url, 'activation', { merchant_id: '55555', payment_channel: '720', phone_no: '081200000055', cust_name: 'Nobody' }, format, merchant);
-      assert.equal(reply.status, 400, reply.raw);
+      assert.equal(reply.status, 200, reply.raw);
       assert.equal(reply.body.response_code, '18');
       assert.deepEqual(await countRows(gw.database), before);
       const balance = await callOperation(gw.url, 'balance', { merchant_id: '55555', payment_channel: '720', phone_no: '081200000055' }, format, merchant);

@@ -487,7 +487,7 @@ for (const kind of DATABASE_KINDS) {
         assert.equal(r?.lastHttpStatus, 302);
         assert.match(r?.lastError ?? '', /redirects are not followed/);
         assert.match((await getDelivery(database, huge))?.lastError ?? '', /larger than 65536 bytes/);
-        assert.match((await getDelivery(database, garbage))?.lastError ?? '', /acknowledgement is not json/);
+        assert.match((await getDelivery(database, garbage))?.lastError ?? '', /acknowledgement is neither JSON nor XML/);
       } finally {
         await receiver.close();
       }

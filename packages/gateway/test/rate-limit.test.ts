@@ -26,7 +26,7 @@ function assertLimited(reply: Reply, format: WireFormat): void {
   assert.equal(reply.body.response, 'Account Activation OVO Open API');
   assert.equal(reply.body.response_code, '96');
   assert.equal(reply.body.response_desc, 'System Malfunction: rate limit exceeded, retry after 100 s');
-  assert.equal(reply.body.redirectURL, undefined);
+  assert.equal(reply.body.redirectURL, '');
 }
 
 for (const kind of DATABASE_KINDS) {

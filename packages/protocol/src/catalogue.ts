@@ -28,7 +28,9 @@ export const CURRENCY = 'IDR';
 const REQUEST = { name: 'request', required: false, kind: 'text', max: 100 } as const satisfies FieldSpec;
 const MERCHANT_ID = { name: 'merchant_id', required: true, kind: 'digits', max: 10 } as const satisfies FieldSpec;
 const MERCHANT = { name: 'merchant', required: true, kind: 'text', max: 100 } as const satisfies FieldSpec;
-const PAYMENT_CHANNEL = { name: 'payment_channel', required: true, kind: 'digits', max: 5 } as const satisfies FieldSpec;
+// Faspay's channel codes name other products too (e.g. debit's own OVO channel): a call for one of them is
+// not an OVO Tokenize call, so it is refused (30) rather than served as if it were.
+const PAYMENT_CHANNEL = { name: 'payment_channel', required: true, kind: 'enum', values: [OVO_PAYMENT_CHANNEL] } as const satisfies FieldSpec;
 const PHONE_NO = { name: 'phone_no', required: true, kind: 'phone' } as const satisfies FieldSpec;
 const CUST_NAME = { name: 'cust_name', required: true, kind: 'text', max: 100 } as const satisfies FieldSpec;
 const BILL_NO = { name: 'bill_no', required: true, kind: 'text', max: 32 } as const satisfies FieldSpec;
@@ -193,7 +195,7 @@ export function isOperationName(value: string): value is OperationName {
   return Object.hasOwn(OPERATIONS, value);
 }
 
-/** Messages the gateway sends to the merchant (§4.2, §4.5); not requests, so not in OPERATIONS. */
+/** Messages the gateway sends to the merchant (§4.2, §4.5, §4.11); not requests, so not in OPERATIONS. */
 export const PAYMENT_NOTIFICATION = {
   request: 'Payment Notification',
   fields: [
@@ -219,6 +221,13 @@ export const PAYMENT_NOTIFICATION = {
 export const ACTIVATION_CALLBACK = {
   /** query parameters of the GET to the merchant's activation-callback URL */
   fields: ['response', 'phone_number', 'response_code', 'response_desc', 'merchant_id', 'signature'],
+} as const;
+
+export const PAYMENT_RETURN = {
+  /** query parameters on the merchant's payment return URL when the payment page ends (§4.11) */
+  fields: [
+    'trx_id', 'merchant_id', 'merchant', 'bill_no', 'bill_reff', 'bill_total', 'payment_reff', 'payment_date', 'status', 'signature',
+  ],
 } as const;
 
 type RequestSpecOf<Op extends OperationName> = (typeof OPERATIONS)[Op]['request'][number];

@@ -5,9 +5,11 @@ import type { ReplyValue } from './reply-value.ts';
 
 /**
  * A JSON request body → its top-level fields as strings. Numbers keep their digits only while that is
- * exact: Node 20's JSON.parse gives no access to a number's source text, so an integer beyond 2^53 or a
- * number JavaScript would print in exponent form is refused (`30`) rather than silently altered.
- * Send such values (long ids, amounts) as strings. `null` counts as absent.
+ * exact and written plainly: Node 20's JSON.parse gives no access to a number's source text, so the text is
+ * checked for exponents first (`5e4` would otherwise become `50000`), and an integer beyond 2^53 is refused
+ * (`30`) rather than silently altered. Booleans are refused too: no field is a yes/no, and `true` read as
+ * the text "true" would pass for a name. Send long ids and amounts as strings. `null`, lists and objects
+ * count as absent.
  */
 export function parseJsonBody(raw: string): Record<string, string> {
   let parsed: unknown;
@@ -20,6 +22,7 @@ export function parseJsonBody(raw: string): Record<string, string> {
     throw new ProtocolError('30', 'body must be a JSON object');
   }
 
+  if (hasExponentNumber(raw)) throw new ProtocolError('30', 'numbers must be written without an exponent');
   const fields = emptyFields();
   for (const [name, value] of Object.entries(parsed)) {
     if (FORBIDDEN_FIELD_NAMES.has(name) || value === null) continue;
@@ -28,16 +31,24 @@ export function parseJsonBody(raw: string): Record<string, string> {
         fields[name] = value;
         break;
       case 'boolean':
-        fields[name] = String(value);
-        break;
+        throw new ProtocolError('30', `${name} must be a string or a number, not ${value}`, name);
       case 'number':
         fields[name] = numberToField(name, value);
         break;
       default:
-        throw new ProtocolError('30', `${name} must be a single value`, name);
+        // Lists and objects (a debit client's `item` list) are no operation's field: dropped like unknown
+        // fields, so a catalogue field sent that way is absent.
+        break;
     }
   }
   return fields;
+}
+
+const JSON_STRING = /"(?:[^"\\]|\\.)*"/g;
+
+/** Outside strings, the only letters JSON allows are in true/false/null, where no `e` follows a digit. */
+function hasExponentNumber(raw: string): boolean {
+  return /[0-9.][eE]/.test(raw.replace(JSON_STRING, '""'));
 }
 
 function numberToField(name: string, value: number): string {

@@ -108,7 +108,8 @@ function jsonObject(value: Record<string, unknown>, depth: number, maxDepth: num
 export function parseXmlReply(raw: string, limits: ReplyLimits = {}): ReplyObject {
   const maxDepth = limits.maxDepth ?? REPLY_MAX_DEPTH;
   checkSize(raw, limits.maxBytes ?? REPLY_MAX_BYTES);
-  const document = readXml(stripBom(raw), maxDepth);
+  // Whitespace before the declaration (a PHP script's stray newline) is skipped, as detectFormat skips it.
+  const document = readXml(stripBom(raw).trimStart(), maxDepth);
   const roots = typeof document === 'object' && document !== null ? Object.keys(document) : [];
   if (roots.length !== 1 || roots[0] !== XML_ROOT) throw formatError(`XML reply must have one root element <${XML_ROOT}>`);
   const root = xmlNode((document as Record<string, unknown>)[XML_ROOT], 1, maxDepth);

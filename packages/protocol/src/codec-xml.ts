@@ -21,7 +21,8 @@ function formatError(message: string, field?: string): ProtocolError {
 
 /**
  * An XML request body (`<faspay>` with one simple text element per field) → its fields as strings.
- * Values stay text (`081234567890` keeps its leading zero); `<x/>` is `''`.
+ * Values stay text (`081234567890` keeps its leading zero); `<x/>` is `''`; repeated and nested elements
+ * are left out.
  */
 export function parseXmlBody(raw: string, limits: XmlLimits = {}): Record<string, string> {
   const maxBytes = limits.maxBytes ?? XML_MAX_BYTES;
@@ -30,7 +31,7 @@ export function parseXmlBody(raw: string, limits: XmlLimits = {}): Record<string
   if (raw.length > maxBytes || Buffer.byteLength(raw, 'utf8') > maxBytes) {
     throw formatError(`body is larger than ${maxBytes} bytes`);
   }
-  const document = readXml(stripBom(raw), maxDepth);
+  const document = readXml(stripBom(raw).trimStart(), maxDepth);
   return fieldsOf(document);
 }
 
@@ -48,8 +49,9 @@ function fieldsOf(document: unknown): Record<string, string> {
   for (const [name, value] of Object.entries(root)) {
     if (name === '#text') throw formatError(`text directly inside <${ROOT}> is not accepted`);
     if (FORBIDDEN_FIELD_NAMES.has(name)) continue;
-    if (Array.isArray(value)) throw formatError(`<${name}> appears more than once`, name);
-    if (typeof value !== 'string') throw formatError(`${name} must be a single value`, name);
+    // Repeated or nested elements (a debit client's <item> list) are no operation's field: dropped like unknown
+    // fields, so a catalogue field sent that way is absent.
+    if (typeof value !== 'string') continue;
     fields[name] = value;
   }
   return fields;

@@ -1,17 +1,21 @@
+/**
+ * Every code with the HTTP status its reply travels with: 200 for all but `96` (PROTOCOL.md §3), because
+ * every Faspay client found reads a reply's body only on HTTP 200.
+ */
 export const RESPONSE_CODES = {
   '00': { desc: 'Success', http: 200 },
   '01': { desc: 'Failed', http: 200 },
   '02': { desc: 'Failed, please regenerate payment token', http: 200 },
-  '03': { desc: 'Invalid Merchant', http: 404 },
-  '13': { desc: 'Invalid Amount', http: 400 },
-  '14': { desc: 'Invalid Order', http: 400 },
-  '18': { desc: 'Invalid Customer or MSISDN is not found', http: 400 },
-  '30': { desc: 'Format Error', http: 400 },
-  '55': { desc: 'Incorrect User/Password', http: 401 },
-  '56': { desc: 'Security Violation (from unknown IP-Address)', http: 403 },
-  '63': { desc: 'Not Active / Suspended', http: 403 },
-  '81': { desc: 'Already Been Paid', http: 409 },
-  '83': { desc: 'Parameter is mandatory', http: 400 },
+  '03': { desc: 'Invalid Merchant', http: 200 },
+  '13': { desc: 'Invalid Amount', http: 200 },
+  '14': { desc: 'Invalid Order', http: 200 },
+  '18': { desc: 'Invalid Customer or MSISDN is not found', http: 200 },
+  '30': { desc: 'Format Error', http: 200 },
+  '55': { desc: 'Incorrect User/Password', http: 200 },
+  '56': { desc: 'Security Violation (from unknown IP-Address)', http: 200 },
+  '63': { desc: 'Not Active / Suspended', http: 200 },
+  '81': { desc: 'Already Been Paid', http: 200 },
+  '83': { desc: 'Parameter is mandatory', http: 200 },
   '96': { desc: 'System Malfunction', http: 500 },
 } as const;
 

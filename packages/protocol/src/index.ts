@@ -9,3 +9,4 @@ export * from './codec-json.ts';
 export * from './codec-xml.ts';
 export * from './wire.ts';
 export * from './codec-reply.ts';
+export * from './openapi.ts';

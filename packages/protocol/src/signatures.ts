@@ -11,7 +11,11 @@ export function requestSignature(userId: string, password: string, value: string
   return legacySignature(userId, password, value);
 }
 
-export function notificationSignature(
+/**
+ * Signs a payment's status for the merchant: the payment notification (§4.5) and the payment return URL the
+ * customer's browser brings back (§4.11) carry the same sha1(md5(user_id + password + bill_no + status code)).
+ */
+export function paymentStatusSignature(
   userId: string,
   password: string,
   billNo: string,
@@ -19,6 +23,9 @@ export function notificationSignature(
 ): string {
   return legacySignature(userId, password, billNo, paymentStatusCode);
 }
+
+/** The payment notification's signature (§4.5), by the name the notification code knows it by. */
+export const notificationSignature = paymentStatusSignature;
 
 export function activationCallbackSignature(
   userId: string,

@@ -84,6 +84,8 @@ function checkField(field: FieldSpec, value: string): string | bigint | number {
       return value;
     }
     case 'email': {
+      // EMAIL alone lets a NUL through, which PostgreSQL cannot store.
+      if (CONTROL_CHARACTERS.test(value)) throw formatError(field, 'must not contain control characters');
       checkMaxCharacters(field, value);
       if (!EMAIL.test(value)) throw formatError(field, 'must be an email address');
       return value;

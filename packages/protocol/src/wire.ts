@@ -20,6 +20,19 @@ export function formatFromContentType(ct: string | undefined): WireFormat | null
   return null;
 }
 
+/**
+ * How a body is read (PROTOCOL.md §1.1): by its first non-whitespace character (`{` JSON, `<` XML, a UTF-8
+ * BOM skipped) when that tells, else by a Content-Type naming JSON or XML. The body wins over the label
+ * because Faspay's own WooCommerce plugin posts JSON labelled `text/xml`; a body that starts with neither
+ * is read as labelled (and fails to parse, `30`, in the labelled format). Null when neither tells.
+ */
+export function detectFormat(contentType: string | undefined, body: string): WireFormat | null {
+  const first = /^\uFEFF?\s*([{<])/.exec(body)?.[1];
+  if (first === '{') return 'json';
+  if (first === '<') return 'xml';
+  return formatFromContentType(contentType);
+}
+
 export function contentTypeOf(format: WireFormat): string {
   return format === 'json' ? 'application/json; charset=utf-8' : 'application/xml; charset=utf-8';
 }

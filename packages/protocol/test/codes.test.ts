@@ -16,12 +16,13 @@ test('response codes match spec §3', () => {
   ]);
   assert.deepEqual(RESPONSE_CODES['00'], { desc: 'Success', http: 200 });
   assert.deepEqual(RESPONSE_CODES['02'], { desc: 'Failed, please regenerate payment token', http: 200 });
-  assert.deepEqual(RESPONSE_CODES['55'], { desc: 'Incorrect User/Password', http: 401 });
-  assert.deepEqual(RESPONSE_CODES['56'], { desc: 'Security Violation (from unknown IP-Address)', http: 403 });
+  assert.deepEqual(RESPONSE_CODES['55'], { desc: 'Incorrect User/Password', http: 200 });
+  assert.deepEqual(RESPONSE_CODES['56'], { desc: 'Security Violation (from unknown IP-Address)', http: 200 });
+  // Every client found reads a body only on HTTP 200 (spec §3): only the gateway's own failure is not 200.
   const httpByCode = Object.fromEntries(Object.entries(RESPONSE_CODES).map(([code, v]) => [code, v.http]));
   assert.deepEqual(httpByCode, {
-    '00': 200, '01': 200, '02': 200, '03': 404, '13': 400, '14': 400, '18': 400,
-    '30': 400, '55': 401, '56': 403, '63': 403, '81': 409, '83': 400, '96': 500,
+    '00': 200, '01': 200, '02': 200, '03': 200, '13': 200, '14': 200, '18': 200,
+    '30': 200, '55': 200, '56': 200, '63': 200, '81': 200, '83': 200, '96': 500,
   });
   assert.equal(isResponseCode('30'), true);
   assert.equal(isResponseCode('99'), false);

@@ -17,7 +17,8 @@ function invalid(message: string): OvoFormatError {
   return new OvoFormatError(message, { code: 'invalid_callback' });
 }
 
-function toParams(query: CallbackQuery): URLSearchParams {
+/** Any accepted query shape as URLSearchParams (shared with the payment return). */
+export function toParams(query: CallbackQuery): URLSearchParams {
   if (query instanceof URLSearchParams) return query;
   if (typeof query === 'string') {
     const question = query.indexOf('?');

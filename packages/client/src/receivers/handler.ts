@@ -2,7 +2,7 @@
 // and Cloudflare use those types natively; Express and Fastify wrap it in three lines (see the README).
 import { OvoFormatError, OvoSignatureVerificationError } from '../errors.ts';
 import type { PaymentNotification } from '../types.ts';
-import { notificationAck, verifyNotification } from './notification.ts';
+import { notificationAck, verifyNotification, type ParseNotificationOptions } from './notification.ts';
 
 export interface NotificationContext {
   /**
@@ -13,7 +13,7 @@ export interface NotificationContext {
   readonly request: Request;
 }
 
-export interface NotificationHandlerOptions {
+export interface NotificationHandlerOptions extends ParseNotificationOptions {
   readonly userId: string;
   readonly password: string;
   readonly hmacSecret?: string;
@@ -61,6 +61,7 @@ export function createNotificationHandler(options: NotificationHandlerOptions): 
         hmacSecret: options.hmacSecret,
         toleranceS: options.toleranceS,
         now: options.now?.(),
+        amountDecimals: options.amountDecimals,
       });
     } catch (error) {
       if (error instanceof OvoSignatureVerificationError) {

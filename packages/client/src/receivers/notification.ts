@@ -1,13 +1,13 @@
 // Payment notifications (spec §4.5): the gateway POSTs one on every status change, at least once. A
 // merchant reads it from the raw bytes, checks it came from the gateway, acts on it, and acknowledges.
 import {
-  HMAC_TOLERANCE_S, PAYMENT_NOTIFICATION, ProtocolError, contentTypeOf, formatFromContentType, formatJakartaDateTime,
+  HMAC_TOLERANCE_S, PAYMENT_NOTIFICATION, ProtocolError, contentTypeOf, detectFormat, formatJakartaDateTime,
   notificationSignature, parseBody, serialize, signaturesEqual, verifyHmacSignatureHeader, type WireFormat,
 } from '@ovo-tokenize/protocol';
 import { OvoFormatError, OvoSignatureVerificationError } from '../errors.ts';
 import { tsName } from '../names.ts';
 import type { PaymentNotification } from '../types.ts';
-import { wireValue } from '../values.ts';
+import { checkAmountDecimals, wireValue, type AmountDecimals } from '../values.ts';
 import { headerOf, type HeaderSource } from './headers.ts';
 
 /** The body exactly as it arrived: a string, or bytes (a Buffer is fine). Never a parsed object. */
@@ -28,16 +28,28 @@ function decodeUtf8(rawBody: RawBody): string {
   }
 }
 
+export interface ParseNotificationOptions {
+  /**
+   * Implied decimals of `bill_total` and `payment_total`, as the gateway has them set for the merchant
+   * (0 default, or 2); `amount` and `paymentTotal` are whole rupiah either way. The same as the client's.
+   */
+  readonly amountDecimals?: AmountDecimals;
+}
+
 /**
- * Reads a notification in the format its Content-Type names. Checks its shape only, not where it came
- * from: use verifyNotification for anything you act on.
+ * Reads a notification: JSON or XML as its Content-Type names, or, when the label names neither (or is
+ * missing), as its first character says, the way the gateway reads requests. Checks its shape only, not
+ * where it came from: use verifyNotification for anything you act on.
  */
-export function parseNotification(rawBody: RawBody, contentType: string | null | undefined): PaymentNotification {
-  const format = formatFromContentType(contentType ?? undefined);
-  if (format === null) throw invalid(`notification content type ${contentType ?? '(none)'} is neither JSON nor XML`);
+export function parseNotification(rawBody: RawBody, contentType: string | null | undefined,
+  options: ParseNotificationOptions = {}): PaymentNotification {
+  const decimals = checkAmountDecimals(options.amountDecimals ?? 0);
+  const text = decodeUtf8(rawBody);
+  const format = detectFormat(contentType ?? undefined, text);
+  if (format === null) throw invalid(`notification (content type ${contentType ?? '(none)'}) is neither JSON nor XML`);
   let parsed: Record<string, string>;
   try {
-    parsed = parseBody(format, decodeUtf8(rawBody));
+    parsed = parseBody(format, text);
   } catch (error) {
     if (error instanceof ProtocolError) throw invalid(`notification is not readable ${format}: ${error.message}`);
     throw error;
@@ -48,12 +60,12 @@ export function parseNotification(rawBody: RawBody, contentType: string | null |
     const value = Object.hasOwn(parsed, wire) ? parsed[wire] : undefined;
     if (value === undefined) throw invalid(`notification has no ${wire}`);
     fields[wire] = value;
-    out[tsName(wire)] = wireValue(wire, value, (m) => invalid(`notification ${m}`));
+    out[tsName(wire)] = wireValue(wire, value, (m) => invalid(`notification ${m}`), decimals);
   }
   return { ...out, format, fields: Object.freeze(fields) } as PaymentNotification;
 }
 
-export interface VerifyNotificationOptions {
+export interface VerifyNotificationOptions extends ParseNotificationOptions {
   readonly rawBody: RawBody;
   readonly contentType: string | null | undefined;
   /** The request headers; only X-Signature is read, and only when `hmacSecret` is set. */
@@ -85,7 +97,7 @@ export function verifyNotification(options: VerifyNotificationOptions): PaymentN
       throw new OvoSignatureVerificationError(HMAC_PROBLEM[check.reason], `hmac_${check.reason}`);
     }
   }
-  const notification = parseNotification(options.rawBody, options.contentType);
+  const notification = parseNotification(options.rawBody, options.contentType, options);
   const expected = notificationSignature(options.userId, options.password, notification.fields.bill_no, notification.fields.payment_status_code);
   if (!signaturesEqual(expected, notification.fields.signature)) {
     throw new OvoSignatureVerificationError('notification signature does not match (wrong user id or password, or altered)', 'signature_mismatch');

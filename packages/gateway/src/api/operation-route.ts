@@ -1,5 +1,5 @@
 import {
-  OPERATIONS, ProtocolError, RESPONSE_CODES, contentTypeOf, formatFromContentType, parseBody, requestSignature,
+  OPERATIONS, ProtocolError, RESPONSE_CODES, contentTypeOf, detectFormat, parseBody, requestSignature,
   serialize, signaturesEqual, validateRequest, verifyHmacSignatureHeader,
   type OperationName, type ReplyValue, type ResponseCode, type WireFormat,
 } from '@ovo-tokenize/protocol';
@@ -8,8 +8,10 @@ import type { GatewayContext } from '../context.ts';
 import { DomainError } from '../domain/errors.ts';
 import { isIpAllowed } from '../domain/merchant.ts';
 import { findMerchant } from '../store/merchants.ts';
+import { noteApiReply } from './access-log.ts';
 import { RESPONSE_CODE_OF } from './error-codes.ts';
 import type { Operation } from './operation.ts';
+import { bodyBytes, bodyText, declaredContentType } from './protocol-edge.ts';
 import type { TokenBuckets } from './rate-limit.ts';
 
 /**
@@ -18,11 +20,16 @@ import type { TokenBuckets } from './rate-limit.ts';
  */
 export function registerOperation(app: FastifyInstance, ctx: GatewayContext, operation: Operation, rateLimit: TokenBuckets,
   extraPaths: readonly string[] = []): string[] {
-  const paths = [...new Set([`/ovo/${operation.name}`, ...(operation.faspayPaths ?? []), ...extraPaths])];
+  const paths = operationPaths(operation, extraPaths);
   for (const url of paths) {
     app.post(url, (request, reply) => runOperation(ctx, operation, rateLimit, request, reply));
   }
   return paths;
+}
+
+/** Where `operation` is served, each path once: /ovo/<name> first, then its Faspay paths and `extraPaths`. */
+export function operationPaths(operation: Operation, extraPaths: readonly string[] = []): string[] {
+  return [...new Set([`/ovo/${operation.name}`, ...(operation.faspayPaths ?? []), ...extraPaths])];
 }
 
 /**
@@ -32,29 +39,36 @@ export function registerOperation(app: FastifyInstance, ctx: GatewayContext, ope
 async function runOperation(ctx: GatewayContext, operation: Operation, rateLimit: TokenBuckets, request: FastifyRequest,
   reply: FastifyReply): Promise<void> {
   const spec = OPERATIONS[operation.name];
-  const format = formatFromContentType(request.headers['content-type']);
-  if (!format) {
-    return sendReply(reply, 'json', operation.name, failure('30', 'Content-Type must be application/json or application/xml'), 415);
-  }
-  const raw = typeof request.body === 'string' ? request.body : '';
-  // Replies repeat the request's identifying fields (phone_no, bill_no, …) wherever the catalogue lists them.
+  const raw = bodyText(request);
+  const rawBytes = bodyBytes(request);
+  // The reply is in the format the body was read as; JSON until that is known.
+  let format: WireFormat = 'json';
+  // Replies repeat the request's identifying fields (phone_no, bill_no, …) whenever they could be read.
   let echo: Record<string, ReplyValue> = {};
   // Seconds to wait when the caller is over its limit; undefined until a token was taken for this call.
   let overLimitS: number | undefined;
   try {
+    const detected = detectFormat(declaredContentType(request), raw);
+    if (detected === null) throw new ProtocolError('30', 'the body is neither JSON nor XML');
+    format = detected;
+    const encoding = headerValue(request, 'content-encoding');
+    if (encoding !== undefined && encoding.trim().toLowerCase() !== 'identity') {
+      throw new ProtocolError('30', `Content-Encoding ${encoding.slice(0, 40)} is not supported: send the body uncompressed`);
+    }
     const fields = parseBody(format, raw, { maxBytes: ctx.config.body_bytes_max, maxDepth: ctx.config.xml_depth_max });
+    echo = echoFields(fields);
     const valid = validateRequest(operation.name, fields);
-    echo = echoFields(valid as Record<string, unknown>);
+    echo = { ...echo, ...echoFields(valid as Record<string, unknown>) };
     const merchant = await findMerchant(ctx.database.db, valid.merchant_id);
-    if (!merchant) throw new ProtocolError('03', `merchant_id ${valid.merchant_id} is not registered`);
-    if (merchant.status !== 'active') throw new ProtocolError('63', 'merchant is suspended');
-    if (!isIpAllowed(merchant, request.ip)) throw new ProtocolError('56', `requests from ${request.ip} are not allowed for this merchant`);
+    if (!merchant) throw new DomainError('merchant_unknown', `merchant_id ${valid.merchant_id} is not registered`);
+    if (merchant.status !== 'active') throw new DomainError('merchant_suspended', 'merchant is suspended');
+    if (!isIpAllowed(merchant, request.ip)) throw new DomainError('ip_not_allowed', `requests from ${request.ip} are not allowed for this merchant`);
     if (!signatureMatches(merchant, fields, valid as Record<string, unknown>, spec.signedField)) {
-      throw new ProtocolError('55', 'signature does not match');
+      throw new DomainError('signature_invalid', 'signature does not match');
     }
     if (merchant.hmacSecret) {
-      const check = verifyHmacSignatureHeader(merchant.hmacSecret, headerValue(request, 'x-signature'), raw, Math.floor(ctx.clock.now() / 1000));
-      if (!check.ok) throw new ProtocolError('55', HMAC_PROBLEM[check.reason]);
+      const check = verifyHmacSignatureHeader(merchant.hmacSecret, headerValue(request, 'x-signature'), rawBytes, Math.floor(ctx.clock.now() / 1000));
+      if (!check.ok) throw new DomainError('signature_invalid', HMAC_PROBLEM[check.reason]);
     }
     // Only a call proven to come from the merchant spends the merchant's tokens, so nobody who merely knows
     // a merchant_id can starve it; refused calls (above) spend their client IP's tokens instead.
@@ -63,7 +77,7 @@ async function runOperation(ctx: GatewayContext, operation: Operation, rateLimit
     const fieldsOut = await operation.handle(ctx, { merchant, request: valid as never });
     return sendReply(reply, format, operation.name, { ...echo, ...fieldsOut });
   } catch (error) {
-    if (error instanceof ProtocolError && overLimitS === undefined) {
+    if ((error instanceof ProtocolError || error instanceof DomainError) && overLimitS === undefined) {
       // Calls refused before the merchant was proven (unreadable, unknown merchant, bad signature, …) count
       // against the client's IP, so a flood of made-up merchant ids gets one bucket, not one each.
       overLimitS = rateLimit.take(`ip:${request.ip}`);
@@ -101,10 +115,17 @@ const HMAC_PROBLEM = {
 } as const;
 
 const ECHOED = ['merchant_id', 'phone_no', 'payment_channel', 'merchant', 'bill_no', 'trx_id'] as const;
+/** An identifier longer than this, or with control characters, is not one: it is not repeated back. */
+const ECHOED_CHARACTERS_MAX = 100;
 
-function echoFields(valid: Record<string, unknown>): Record<string, ReplyValue> {
+function echoFields(fields: Record<string, unknown>): Record<string, ReplyValue> {
   const out: Record<string, ReplyValue> = {};
-  for (const name of ECHOED) if (typeof valid[name] === 'string') out[name] = valid[name];
+  for (const name of ECHOED) {
+    const value = Object.hasOwn(fields, name) ? fields[name] : undefined;
+    if (typeof value !== 'string') continue;
+    const trimmed = value.trim();
+    if (trimmed.length <= ECHOED_CHARACTERS_MAX && !/[\u0000-\u001f\u007f]/.test(trimmed)) out[name] = trimmed;
+  }
   return out;
 }
 
@@ -124,7 +145,11 @@ function sendRateLimited(reply: FastifyReply, format: WireFormat, op: OperationN
   return sendReply(reply, format, op, { ...echo, ...failure('96', `rate limit exceeded, retry after ${retryAfterS} s`) }, 429);
 }
 
-/** Writes the reply with the catalogue's field order; the HTTP status follows the response code. */
+/**
+ * Writes the reply with every field of the operation's reply, in the catalogue's order, '' where there is no
+ * value: clients that map replies into typed objects fail on a missing field (PROTOCOL.md §3). The HTTP
+ * status follows the response code (200 for all but 96).
+ */
 export function sendReply(reply: FastifyReply, format: WireFormat, op: OperationName, fields: Record<string, ReplyValue>,
   status?: number): FastifyReply {
   const spec = OPERATIONS[op];
@@ -133,7 +158,8 @@ export function sendReply(reply: FastifyReply, format: WireFormat, op: Operation
     response: spec.response, response_code: code, response_desc: RESPONSE_CODES[code]?.desc ?? '', ...fields,
   };
   const ordered: Record<string, ReplyValue> = {};
-  for (const name of spec.reply) if (all[name] !== undefined) ordered[name] = all[name];
+  for (const name of spec.reply) ordered[name] = all[name] ?? '';
+  noteApiReply(reply, { operation: op, merchantId: fields.merchant_id, responseCode: code, format });
   return reply.status(status ?? RESPONSE_CODES[code]?.http ?? 500).type(contentTypeOf(format)).send(serialize(format, ordered));
 }
 

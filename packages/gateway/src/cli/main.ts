@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { registerDemoCommand } from './demo-command.ts';
+import { registerLedgerCommands } from './ledger-commands.ts';
 import { registerMerchantCommands } from './merchant-commands.ts';
 import { registerNotificationCommands } from './notification-commands.ts';
 import { registerServeCommand } from './serve-command.ts';
@@ -12,6 +13,7 @@ registerServeCommand(program);
 registerMerchantCommands(program);
 registerWalletCommands(program);
 registerNotificationCommands(program);
+registerLedgerCommands(program);
 registerDemoCommand(program);
 
 try {

@@ -1,12 +1,13 @@
 import { InvalidArgumentError, type Command } from 'commander';
-import type { Merchant } from '../domain/merchant.ts';
+import type { AmountDecimals, Merchant } from '../domain/merchant.ts';
 import { findMerchant, insertMerchant, listMerchants, updateMerchant, type MerchantChanges } from '../store/merchants.ts';
 import { inTransaction } from '../store/transaction.ts';
 import { withDatabase } from './database-option.ts';
-import { collectIp, httpUrl, merchantId, printTable, rupiah, wireFormat } from './parse.ts';
+import { amountDecimals, collectIp, httpUrl, merchantId, printTable, rupiah, wireFormat } from './parse.ts';
 
 interface MerchantFlags {
-  name?: string; userId?: string; password?: string; callbackUrl?: string; returnUrl?: string; notifyUrl?: string;
+  name?: string; userId?: string; password?: string; callbackUrl?: string; returnUrl?: string; paymentReturnUrl?: string;
+  notifyUrl?: string; amountDecimals?: AmountDecimals;
   notifyFormat?: 'json' | 'xml'; allowIp?: string[]; hmacSecret?: string; pinlessLimit?: bigint; paymentOtp?: boolean;
   /** false from `--no-max-amount` (update): remove the limit. */
   maxAmount?: bigint | false; db?: string;
@@ -26,6 +27,8 @@ function merchantSettings(command: Command, required: boolean): Command {
   }
   option('--callback-url <url>', 'receives the activation callback (GET)', httpUrl);
   option('--return-url <url>', "where the customer's browser goes after activation", httpUrl);
+  option('--payment-return-url <url>', "where the customer's browser goes after a payment (default: --return-url)", httpUrl);
+  option('--amount-decimals <n>', 'implied decimals of amounts on the wire: 0 (default) or 2 (1000000 = Rp 10.000)', amountDecimals);
   option('--notify-url <url>', 'receives payment notifications (POST)', httpUrl);
   option('--notify-format <format>', 'json or xml (default json)', wireFormat);
   option('--allow-ip <ip>', 'accept API calls only from this address (repeatable)', collectIp);
@@ -44,7 +47,8 @@ function merchantSettings(command: Command, required: boolean): Command {
 function changesFrom(flags: MerchantFlags): MerchantChanges {
   return {
     name: flags.name, userId: flags.userId, password: flags.password, callbackUrl: flags.callbackUrl,
-    returnUrl: flags.returnUrl, notifyUrl: flags.notifyUrl, notifyFormat: flags.notifyFormat, allowIps: flags.allowIp,
+    returnUrl: flags.returnUrl, paymentReturnUrl: flags.paymentReturnUrl, amountDecimals: flags.amountDecimals,
+    notifyUrl: flags.notifyUrl, notifyFormat: flags.notifyFormat, allowIps: flags.allowIp,
     hmacSecret: flags.hmacSecret, pinlessLimit: flags.pinlessLimit, paymentOtp: flags.paymentOtp,
     maxAmount: flags.maxAmount === false ? null : flags.maxAmount,
   };
@@ -102,6 +106,8 @@ function printMerchant(m: Merchant): void {
   printTable([
     { setting: 'merchant_id', value: m.merchantId }, { setting: 'name', value: m.name }, { setting: 'user_id', value: m.userId },
     { setting: 'callback_url', value: m.callbackUrl ?? '-' }, { setting: 'return_url', value: m.returnUrl ?? '-' },
+    { setting: 'payment_return_url', value: m.paymentReturnUrl ?? (m.returnUrl ? `${m.returnUrl} (return_url)` : '-') },
+    { setting: 'amount_decimals', value: String(m.amountDecimals) },
     { setting: 'notify_url', value: m.notifyUrl ? `${m.notifyUrl} (${m.notifyFormat})` : '-' },
     { setting: 'allow_ips', value: m.allowIps.join(', ') || 'any' }, { setting: 'hmac_secret', value: m.hmacSecret ? 'set' : 'none' },
     { setting: 'pinless_limit', value: String(m.pinlessLimit) }, { setting: 'payment_otp', value: m.paymentOtp ? 'yes' : 'no' },

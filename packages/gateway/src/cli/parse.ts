@@ -34,6 +34,11 @@ export function httpUrl(value: string): string {
   return url.toString();
 }
 
+export function amountDecimals(value: string): 0 | 2 {
+  if (value !== '0' && value !== '2') throw new InvalidArgumentError('must be 0 or 2');
+  return value === '2' ? 2 : 0;
+}
+
 export function wireFormat(value: string): 'json' | 'xml' {
   if (value !== 'json' && value !== 'xml') throw new InvalidArgumentError('must be json or xml');
   return value;

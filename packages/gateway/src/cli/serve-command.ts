@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { configFromEnv, DEVELOPMENT_PIN_PEPPER, parsePort, type GatewayConfig } from '../config.ts';
+import { gatewayLoggerOptions } from '../observability/logging.ts';
 import { startGateway } from '../server.ts';
 import { databaseUrlFrom } from './database-option.ts';
 
@@ -20,12 +21,15 @@ export function registerServeCommand(program: Command): void {
       if (config.sandbox === false && (config.pinPepper ?? DEVELOPMENT_PIN_PEPPER) === DEVELOPMENT_PIN_PEPPER) {
         throw new Error('outside sandbox mode set OVO_PIN_PEPPER to a long random secret (it keys every PIN hash)');
       }
-      const gateway = await startGateway({ config, logger: { level: config.logLevel ?? 'info', redact: ['req.headers.cookie', 'req.headers["x-signature"]'] } });
+      const gateway = await startGateway({ config, logger: gatewayLoggerOptions(config.logLevel ?? 'info') });
       const { config: running } = gateway.ctx;
       console.log(`OVO Tokenize gateway listening on ${gateway.url}`);
       console.log(`  public URL: ${running.publicUrl}`);
       console.log(`  database:   ${gateway.ctx.database.location} (${gateway.ctx.database.kind})`);
       console.log(`  mode:       ${running.sandbox ? 'sandbox (test wallets, OTP inbox at /sandbox/inbox)' : 'production'}`);
+      const metricsBase = running.metrics === 'on' ? gateway.url : gateway.metricsUrl;
+      console.log(`  metrics:    ${metricsBase ? `${metricsBase}/metrics` : 'off (set OVO_METRICS)'}`);
+      console.log(`  readiness:  ${gateway.url}/ready`);
       if (gateway.demoMerchant) {
         const m = gateway.demoMerchant;
         console.log('  demo merchant provisioned (sandbox, empty database):');

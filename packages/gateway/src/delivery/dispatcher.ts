@@ -6,11 +6,12 @@
 // Throughput after a burst: a claim takes a batch of rows (several per slot), slots are refilled from it the
 // moment one frees, the next claim starts while half a batch is still queued, and outcomes finishing while
 // one is being written are written together in one transaction. fetch (undici) keeps connections alive.
-import { formatFromContentType, hmacSignatureHeader, parseBody, type WireFormat } from '@ovo-tokenize/protocol';
+import { detectFormat, hmacSignatureHeader, parseBody } from '@ovo-tokenize/protocol';
 import type { Selectable, Updateable } from 'kysely';
 import type { Clock, Random } from '../domain/ports.ts';
 import { systemRandom } from '../domain/random.ts';
 import type { Database } from '../store/database.ts';
+import { dialectOf } from '../store/dialect.ts';
 import type { OutboxTable } from '../store/schema.ts';
 import { inTransaction, type Tx } from '../store/transaction.ts';
 
@@ -21,6 +22,11 @@ const LAST_ERROR_CHARS_MAX = 200;
 export interface DeliveryLogger {
   info(obj: object, msg?: string): void;
   warn(obj: object, msg?: string): void;
+}
+
+/** Told how each recorded attempt ended (observability/metrics.ts). */
+export interface DeliveryMetrics {
+  deliveryAttempted(kind: string, outcome: 'delivered' | 'retry' | 'failed'): void;
 }
 
 export interface DeliveryDispatcherOptions {
@@ -49,6 +55,7 @@ export interface DeliveryDispatcherOptions {
   concurrency?: number;
   fetch?: typeof fetch;
   logger?: DeliveryLogger;
+  metrics?: DeliveryMetrics;
 }
 
 type OutboxRow = Selectable<OutboxTable>;
@@ -91,6 +98,7 @@ export class DeliveryDispatcher {
   private readonly concurrency: number;
   private readonly fetch: typeof fetch;
   private readonly logger: DeliveryLogger;
+  private readonly metrics: DeliveryMetrics | undefined;
 
   private readonly inFlight = new Set<Promise<void>>();
   /** Rows leased to this dispatcher by a claim, waiting for a free slot; released again by stop(). */
@@ -118,6 +126,7 @@ export class DeliveryDispatcher {
     this.batchSize = positive('batchSize', opts.batchSize ?? BATCH_PER_SLOT * this.concurrency);
     this.fetch = opts.fetch ?? globalThis.fetch;
     this.logger = opts.logger ?? silentLogger;
+    this.metrics = opts.metrics;
   }
 
   /** Starts the background loop; a no-op when it already runs. */
@@ -233,50 +242,8 @@ export class DeliveryDispatcher {
     const now = this.clock.now();
     const nowBig = BigInt(now);
     const lease = BigInt(now + this.attemptTimeoutMs + this.leaseMarginMs);
-    let rows: OutboxRow[];
-    if (this.database.kind === 'postgres') {
-      // SKIP LOCKED: a concurrent claimer takes other rows instead of waiting for (and re-sending) these.
-      rows = await inTransaction(this.database, async (tx) => {
-        const due = await tx
-          .selectFrom('outbox')
-          .select('id')
-          .where('status', '=', 'pending')
-          .where('next_attempt_at', '<=', nowBig)
-          .where((eb) => eb.or([eb('leased_until', 'is', null), eb('leased_until', '<', nowBig)]))
-          .orderBy('next_attempt_at')
-          .orderBy('id')
-          .limit(limit)
-          .forUpdate()
-          .skipLocked()
-          .execute();
-        if (due.length === 0) return [];
-        return tx
-          .updateTable('outbox')
-          .set({ leased_until: lease })
-          .where('id', 'in', due.map((r) => r.id))
-          .returningAll()
-          .execute();
-      });
-    } else {
-      // SQLite: one UPDATE statement takes the write lock before it reads, so the choice and the lease are
-      // atomic even across processes sharing the file.
-      rows = await this.database.db
-        .updateTable('outbox')
-        .set({ leased_until: lease })
-        .where('id', 'in', (eb) =>
-          eb
-            .selectFrom('outbox')
-            .select('id')
-            .where('status', '=', 'pending')
-            .where('next_attempt_at', '<=', nowBig)
-            .where((e) => e.or([e('leased_until', 'is', null), e('leased_until', '<', nowBig)]))
-            .orderBy('next_attempt_at')
-            .orderBy('id')
-            .limit(limit),
-        )
-        .returningAll()
-        .execute();
-    }
+    // Two dispatchers never claim the same row: how the database guarantees it is the dialect's business.
+    const rows: OutboxRow[] = await dialectOf(this.database).claimOutbox(this.database.db, { now: nowBig, leaseUntil: lease, limit });
     // One look-up of a merchant's signing secret per claim, shared by that merchant's rows in it.
     const secrets = new Map<string, Promise<string | null>>();
     const secretFor = (merchantId: string) => {
@@ -346,8 +313,11 @@ export class DeliveryDispatcher {
       };
     }
     const recorded = await this.record(row.id, lease, update);
+    if (recorded) this.metrics?.deliveryAttempted(row.kind, outcome.ok ? 'delivered' : update.status === 'failed' ? 'failed' : 'retry');
     const log = {
       notificationId: row.notification_id,
+      // Named as on the request's own lines (api/request-id.ts), so one search finds the call and its delivery.
+      request_id: row.request_id,
       kind: row.kind,
       merchantId: row.merchant_id,
       attempts: Number(attempts),
@@ -407,6 +377,8 @@ export class DeliveryDispatcher {
       'User-Agent': DELIVERY_USER_AGENT,
       'X-Notification-Id': row.notification_id,
     };
+    // The request that caused this delivery, so the merchant (and our logs) can tie the two together.
+    if (row.request_id !== null) headers['X-Request-Id'] = row.request_id;
     const body = row.method === 'POST' ? (row.body ?? '') : undefined;
     if (body !== undefined) {
       headers['Content-Type'] = row.content_type ?? 'application/json; charset=utf-8';
@@ -447,10 +419,9 @@ export class DeliveryDispatcher {
     } catch (error) {
       return { ok: false, httpStatus: status, error: this.transportError(error) };
     }
-    const format: WireFormat =
-      formatFromContentType(response.headers.get('content-type') ?? undefined) ??
-      formatFromContentType(row.content_type ?? undefined) ??
-      'json';
+    // Read by the lenient rule (PROTOCOL.md §1.1): PHP receivers answer XML labelled text/html, others send no label.
+    const format = detectFormat(response.headers.get('content-type') ?? undefined, text);
+    if (format === null) return { ok: false, httpStatus: status, error: 'acknowledgement is neither JSON nor XML' };
     let responseCode: string | undefined;
     try {
       responseCode = parseBody(format, text, { maxBytes: DELIVERY_RESPONSE_BYTES_MAX })['response_code'];

@@ -4,6 +4,8 @@
 export type DomainErrorReason =
   | 'merchant_unknown'
   | 'merchant_suspended'
+  | 'ip_not_allowed'
+  | 'signature_invalid'
   | 'wallet_unknown'
   | 'wallet_suspended'
   | 'pin_locked'
@@ -14,6 +16,7 @@ export type DomainErrorReason =
   | 'transaction_unknown'
   | 'already_paid'
   | 'not_cancellable'
+  | 'history_range_invalid'
   | 'hold_unknown'
   | 'hold_resolved';
 

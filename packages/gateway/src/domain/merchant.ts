@@ -1,5 +1,8 @@
 import type { WireFormat } from '@ovo-tokenize/protocol';
 
+export const AMOUNT_DECIMALS = [0, 2] as const;
+export type AmountDecimals = (typeof AMOUNT_DECIMALS)[number];
+
 export interface Merchant {
   merchantId: string;
   name: string;
@@ -7,6 +10,8 @@ export interface Merchant {
   password: string;
   callbackUrl: string | null;
   returnUrl: string | null;
+  /** Where the payment page hands the customer back (PROTOCOL.md §4.11); null: use returnUrl. */
+  paymentReturnUrl: string | null;
   notifyUrl: string | null;
   notifyFormat: WireFormat;
   allowIps: readonly string[];
@@ -15,6 +20,8 @@ export interface Merchant {
   pinlessLimit: bigint;
   paymentOtp: boolean;
   maxAmount: bigint | null;
+  /** Implied decimals of amounts on this merchant's wire (PROTOCOL.md §3.1): 0, or 2 (`1000000` = Rp 10.000). */
+  amountDecimals: AmountDecimals;
   status: 'active' | 'suspended';
   settlementAccountId: bigint;
   pointsSettlementAccountId: bigint;

@@ -11,12 +11,12 @@ import {
   cancelSession, openSession, resendOtp, submitOtp, submitPin, type SessionView, type StepOutcome,
 } from '../services/linking.ts';
 import { html, type SafeHtml } from './html.ts';
-import { button, field, hiddenField, notice, renderPage, type PageLang } from './layout.ts';
+import { RETURN_DELAY_S, button, field, hiddenField, notice, renderPage, type PageLang } from './layout.ts';
 import { langSwitch, requestLang } from './page-language.ts';
-import { cookieHeader, formFields, readCookie } from './request-helpers.ts';
+import { tokenOrUndefined } from './input-shapes.ts';
+import { cookieHeader, formFields, readTokenCookie } from './request-helpers.ts';
 
 const COOKIE = 'ovo_activation';
-const RETURN_DELAY_S = 3;
 
 const TEXT = {
   en: {
@@ -93,7 +93,8 @@ export function registerActivationPages(app: FastifyInstance, ctx: GatewayContex
   app.get<Params>('/activation/:id', async (request, reply) => {
     const locale = localeOf(ctx, request, reply);
     const t = TEXT[locale.lang];
-    const view = await openSession(ctx, request.params.id, readCookie(request, COOKIE));
+    const id = tokenOrUndefined(request.params.id);
+    const view = id === undefined ? 'not_found' : await openSession(ctx, id, readTokenCookie(request, COOKIE));
     if (view === 'not_found') return problemPage(reply, 404, locale, t.notFoundTitle, t.notFound);
     if (view === 'other_browser') return problemPage(reply, 403, locale, t.otherBrowserTitle, t.otherBrowser);
     if (view.newBrowserKey) {
@@ -106,8 +107,11 @@ export function registerActivationPages(app: FastifyInstance, ctx: GatewayContex
 
   const step = (path: string, run: (input: { id: string; browserKey: string | undefined; csrfToken: string | undefined; form: Record<string, string> }) => Promise<StepOutcome>) =>
     app.post<Params>(`/activation/:id/${path}`, async (request, reply) => {
+      const id = tokenOrUndefined(request.params.id);
+      // A session id that cannot exist is refused like an unknown one, without a query.
+      if (id === undefined) return answerStep(ctx, request, reply, { kind: 'forbidden' });
       const form = formFields(request);
-      const outcome = await run({ id: request.params.id, browserKey: readCookie(request, COOKIE), csrfToken: form.csrf_token, form });
+      const outcome = await run({ id, browserKey: readTokenCookie(request, COOKIE), csrfToken: tokenOrUndefined(form.csrf_token), form });
       return answerStep(ctx, request, reply, outcome);
     });
   step('otp', (input) => submitOtp(ctx, { ...input, otp: (input.form.otp ?? '').trim() }));
@@ -130,7 +134,7 @@ async function answerStep(ctx: GatewayContext, request: FastifyRequest<Params>, 
     const locale = localeOf(ctx, request, reply);
     const t = TEXT[locale.lang];
     if (outcome.kind === 'forbidden') return problemPage(reply, 403, locale, t.refusedTitle, t.refused);
-    const view = await openSession(ctx, request.params.id, readCookie(request, COOKIE));
+    const view = await openSession(ctx, request.params.id, readTokenCookie(request, COOKIE));
     if (typeof view === 'string') return problemPage(reply, 403, locale, t.refusedTitle, t.startAgain);
     return sendPage(reply, outcome.info ? 200 : 422, ctx, { ...view, flash: outcome.message, flashKind: outcome.info ? 'info' : 'error' }, locale);
   }

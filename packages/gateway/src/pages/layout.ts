@@ -18,6 +18,9 @@ export const FAVICON_PATH = '/assets/favicon.svg';
 /** Longest auto-refresh a page may ask for; anything longer is a bug, not a redirect. */
 export const REFRESH_DELAY_MAX_S = 600;
 
+/** How long a result page (activation, payment) shows before it sends the browser back to the merchant. */
+export const RETURN_DELAY_S = 3;
+
 export interface PageOptions {
   readonly title: string;
   readonly lang: PageLang;

@@ -8,8 +8,8 @@ import { cookieHeader, readCookie } from './request-helpers.ts';
 export const LANG_COOKIE = 'ovo_lang';
 export const LANG_COOKIE_MAX_AGE_S = 365 * 24 * 60 * 60;
 
-function asLang(value: unknown): PageLang | undefined {
-  return value === 'id' || value === 'en' ? value : undefined;
+function isLang(value: unknown): value is PageLang {
+  return value === 'id' || value === 'en';
 }
 
 /** `id-ID,id;q=0.9,en;q=0.8` → `id`; `en-US,en` → `en`; Indonesian (`id`, or the old `in`) only when ranked above English. */
@@ -36,13 +36,15 @@ export function acceptLanguageLang(header: string | undefined): PageLang {
  * following pages and form posts keep it. Marks the reply with Content-Language and Vary.
  */
 export function requestLang(request: FastifyRequest, reply: FastifyReply, secure: boolean): PageLang {
-  const asked = asLang((request.query as Record<string, unknown> | undefined)?.lang);
+  const asked = (request.query as Record<string, unknown> | undefined)?.lang;
   let lang: PageLang;
-  if (asked !== undefined) {
+  if (isLang(asked)) {
     reply.header('set-cookie', cookieHeader(LANG_COOKIE, asked, { path: '/', maxAgeS: LANG_COOKIE_MAX_AGE_S, secure }));
     lang = asked;
   } else {
-    lang = asLang(readCookie(request, LANG_COOKIE)) ?? acceptLanguageLang(request.headers['accept-language']);
+    // Only a readable id|en counts: any other ovo_lang (`%`, a planted value) is as if there were none.
+    const remembered = readCookie(request, LANG_COOKIE, isLang);
+    lang = isLang(remembered) ? remembered : acceptLanguageLang(request.headers['accept-language']);
   }
   reply.header('content-language', lang).header('vary', 'Accept-Language, Cookie');
   return lang;

@@ -1,9 +1,10 @@
 // The hosted payment authorisation page (spec §4.3 redirectURL): what is being paid, to whom and from which
 // balance, then the SMS code (when the merchant asks for one) and the OVO PIN, or Cancel; finally the outcome.
 // Plain HTML forms, so it works without JavaScript. Each POST answers 303 to the page (a reload never
-// resubmits), or re-renders the step with a message after a wrong entry. The spec gives payments no return
-// URL: the merchant learns the result from its notification, so the page only says where to go back to.
-// In Bahasa Indonesia or English, as page-language.ts picks per request.
+// resubmits), or re-renders the step with a message after a wrong entry. The outcome page sends the customer
+// back to the merchant's payment return URL (spec §4.11) with a button and a meta refresh, or, when the
+// merchant has none, only says where to go back to. In Bahasa Indonesia or English, as page-language.ts
+// picks per request.
 import { formatJakartaDateTime, maskPhone } from '@ovo-tokenize/protocol';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { GatewayContext } from '../context.ts';
@@ -15,9 +16,10 @@ import {
   type PaymentStepInput, type PaymentStepOutcome, type PaymentView,
 } from '../services/payment-authorization.ts';
 import { html, type SafeHtml } from './html.ts';
-import { button, field, hiddenField, notice, renderPage, type PageLang } from './layout.ts';
+import { RETURN_DELAY_S, button, field, hiddenField, linkButton, notice, renderPage, type PageLang } from './layout.ts';
 import { langSwitch, requestLang } from './page-language.ts';
-import { cookieHeader, formFields, readCookie } from './request-helpers.ts';
+import { tokenOrUndefined } from './input-shapes.ts';
+import { cookieHeader, formFields, readTokenCookie } from './request-helpers.ts';
 
 const COOKIE = 'ovo_payment';
 /** The binding cookie outlives the payment by this much, so the customer can still reload the receipt. */
@@ -44,6 +46,7 @@ const TEXT = {
     pay: (amount: string) => `Pay ${amount}`,
     cancel: 'Cancel payment',
     back: (merchant: string) => html`<p>You can return to ${merchant}.</p>`,
+    backTo: (merchant: string) => `Back to ${merchant}`,
     successTitle: 'Payment successful',
     paid: (amount: string, merchant: string) => `You paid ${amount} to ${merchant}.`,
     cancelledTitle: 'Payment cancelled',
@@ -93,6 +96,7 @@ const TEXT = {
     pay: (amount: string) => `Bayar ${amount}`,
     cancel: 'Batalkan pembayaran',
     back: (merchant: string) => html`<p>Kamu bisa kembali ke ${merchant}.</p>`,
+    backTo: (merchant: string) => `Kembali ke ${merchant}`,
     successTitle: 'Pembayaran berhasil',
     paid: (amount: string, merchant: string) => `Kamu telah membayar ${amount} ke ${merchant}.`,
     cancelledTitle: 'Pembayaran dibatalkan',
@@ -149,7 +153,8 @@ export function registerPaymentPages(app: FastifyInstance, ctx: GatewayContext):
   app.get<Params>('/pay/:token', { exposeHeadRoute: false }, async (request, reply) => {
     const locale = localeOf(ctx, request, reply);
     const t = TEXT[locale.lang];
-    const view = await openPaymentPage(ctx, request.params.token, readCookie(request, COOKIE));
+    const token = tokenOrUndefined(request.params.token);
+    const view = token === undefined ? 'not_found' : await openPaymentPage(ctx, token, readTokenCookie(request, COOKIE));
     if (view === 'not_found') return problemPage(reply, 404, locale, t.notFoundTitle, t.notFound);
     if (view === 'other_browser') return problemPage(reply, 403, locale, t.otherBrowserTitle, t.otherBrowser);
     if (view.newBrowserKey) {
@@ -162,8 +167,11 @@ export function registerPaymentPages(app: FastifyInstance, ctx: GatewayContext):
 
   const step = (name: string, run: StepRunner) =>
     app.post<Params>(`/pay/:token/${name}`, async (request, reply) => {
+      const token = tokenOrUndefined(request.params.token);
+      // A page token that cannot exist is refused like an unknown one, without a query.
+      if (token === undefined) return answerStep(ctx, request, reply, { kind: 'forbidden' });
       const form = formFields(request);
-      const outcome = await run({ token: request.params.token, browserKey: readCookie(request, COOKIE), csrfToken: form.csrf_token, form });
+      const outcome = await run({ token, browserKey: readTokenCookie(request, COOKIE), csrfToken: tokenOrUndefined(form.csrf_token), form });
       return answerStep(ctx, request, reply, outcome);
     });
   step('otp', (input) => submitPaymentOtp(ctx, { ...input, otp: (input.form.otp ?? '').trim() }));
@@ -182,7 +190,7 @@ async function answerStep(ctx: GatewayContext, request: FastifyRequest<Params>, 
     const locale = localeOf(ctx, request, reply);
     const t = TEXT[locale.lang];
     if (outcome.kind === 'forbidden') return problemPage(reply, 403, locale, t.refusedTitle, t.refused);
-    const view = await openPaymentPage(ctx, request.params.token, readCookie(request, COOKIE));
+    const view = await openPaymentPage(ctx, request.params.token, readTokenCookie(request, COOKIE));
     if (typeof view === 'string') return problemPage(reply, 403, locale, t.refusedTitle, t.startAgain);
     return sendPage(reply, 422, ctx, { ...view, flash: outcome.message, flashKind: outcome.info ? 'info' : 'error' }, locale);
   }
@@ -244,42 +252,50 @@ ${button(t.pay(rupiah(payment.amount)))}
 ${cancelForm(action('cancel'), payment.csrfToken, t)}`,
     });
   }
-  return outcomePage(payment, merchant, locale);
+  return outcomePage(view, locale);
 }
 
-function outcomePage(payment: Payment, merchant: Merchant, locale: PageLocale): string {
+/** The ended payment: what happened, then back to the merchant (a button and a meta refresh) when it has a return URL. */
+function outcomePage(view: PaymentView, locale: PageLocale): string {
+  const { payment, merchant, returnUrl } = view;
   const t = TEXT[locale.lang];
-  const back = t.back(merchant.name);
+  const { title, body } = outcomeContent(payment, merchant, t, locale.lang);
+  const back = returnUrl ? html`<p>${linkButton(returnUrl, t.backTo(merchant.name), 'primary')}</p>` : t.back(merchant.name);
+  return renderPage({
+    title, ...locale, heading: title,
+    body: html`${body}
+${back}`,
+    refreshTo: returnUrl ? { url: returnUrl, seconds: RETURN_DELAY_S } : undefined,
+  });
+}
+
+function outcomeContent(payment: Payment, merchant: Merchant, t: Text, lang: PageLang): { title: string; body: SafeHtml } {
   switch (payment.status) {
     case 'SUCCESS':
-      return renderPage({
-        title: t.successTitle, ...locale, heading: t.successTitle,
+      return {
+        title: t.successTitle,
         body: html`${notice('success', t.paid(rupiah(payment.amount), merchant.name))}
-${receipt(payment, merchant, t)}
-${back}`,
-      });
+${receipt(payment, merchant, t)}`,
+      };
     case 'CANCELLED':
-      return renderPage({
-        title: t.cancelledTitle, ...locale, heading: t.cancelledTitle,
+      return {
+        title: t.cancelledTitle,
         body: html`${notice('info', `${cancelText(payment, merchant, t)} ${t.noMoneyTaken}`)}
-${paymentSummary(payment, merchant, t, 'ended')}
-${back}`,
-      });
+${paymentSummary(payment, merchant, t, 'ended')}`,
+      };
     case 'EXPIRED':
-      return renderPage({
-        title: t.expiredTitle, ...locale, heading: t.expiredTitle,
+      return {
+        title: t.expiredTitle,
         body: html`${notice('error', `${t.expired} ${t.noMoneyTaken}`)}
-${paymentSummary(payment, merchant, t, 'ended')}
-${back}`,
-      });
+${paymentSummary(payment, merchant, t, 'ended')}`,
+      };
     case 'FAILED':
     default:
-      return renderPage({
-        title: t.failedTitle, ...locale, heading: t.failedTitle,
-        body: html`${notice('error', `${t.failed(failureText(payment.failureReason, t)[locale.lang])} ${t.noMoneyTaken}`)}
-${paymentSummary(payment, merchant, t, 'ended')}
-${back}`,
-      });
+      return {
+        title: t.failedTitle,
+        body: html`${notice('error', `${t.failed(failureText(payment.failureReason, t)[lang])} ${t.noMoneyTaken}`)}
+${paymentSummary(payment, merchant, t, 'ended')}`,
+      };
   }
 }
 

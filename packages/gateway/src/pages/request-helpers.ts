@@ -1,4 +1,5 @@
 import type { FastifyRequest } from 'fastify';
+import { isToken } from './input-shapes.ts';
 
 /** Fields of an `application/x-www-form-urlencoded` body (parsed by the app into a plain record). */
 export function formFields(request: FastifyRequest): Record<string, string> {
@@ -6,14 +7,34 @@ export function formFields(request: FastifyRequest): Record<string, string> {
   return body && typeof body === 'object' ? (body as Record<string, string>) : {};
 }
 
-export function readCookie(request: FastifyRequest, name: string): string | undefined {
+/**
+ * The one place cookies are parsed. Returns the first value of cookie `name` that can be read and that
+ * `accept` takes. A value that does not decode (`%`, `%zz`) or has the wrong shape counts as absent and is
+ * skipped: a cookie planted by a sibling subdomain must neither crash a page nor shadow the real one.
+ */
+export function readCookie(request: FastifyRequest, name: string, accept: (value: string) => boolean = () => true): string | undefined {
   const header = request.headers.cookie;
-  if (!header) return undefined;
+  if (typeof header !== 'string') return undefined;
   for (const part of header.split(';')) {
     const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim());
+    if (eq <= 0 || part.slice(0, eq).trim() !== name) continue;
+    const value = decodedOrUndefined(part.slice(eq + 1).trim());
+    if (value !== undefined && accept(value)) return value;
   }
   return undefined;
+}
+
+/** A cookie that holds one of the gateway's tokens (a browser binding, a session), when it has a token's shape. */
+export function readTokenCookie(request: FastifyRequest, name: string): string | undefined {
+  return readCookie(request, name, isToken);
+}
+
+function decodedOrUndefined(value: string): string | undefined {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return undefined;
+  }
 }
 
 export function cookieHeader(name: string, value: string, opts: { path: string; maxAgeS: number; secure: boolean }): string {

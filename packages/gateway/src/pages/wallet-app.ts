@@ -15,7 +15,8 @@ import {
 } from '../services/wallet-app-session.ts';
 import { takeFlash, type WalletSession } from '../store/wallet-sessions.ts';
 import { langSwitch, requestLang } from './page-language.ts';
-import { cookieHeader, formFields, readCookie } from './request-helpers.ts';
+import { cursorOrUndefined, tokenOrUndefined } from './input-shapes.ts';
+import { cookieHeader, formFields, readTokenCookie } from './request-helpers.ts';
 import { WALLET_STYLESHEET, WALLET_STYLESHEET_ETAG } from './wallet-app-styles.ts';
 import {
   WALLET_PATHS, renderHome, renderMerchants, renderPhone, renderSignIn, renderSignInCode, renderSignInPin, renderTopUp,
@@ -27,8 +28,6 @@ export const WALLET_COOKIE = 'ovo_wallet';
 /** A random value the sign-in form's CSRF token is derived from, before any session exists. */
 export const SIGN_IN_COOKIE = 'ovo_wallet_signin';
 
-const TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;
-const CURSOR_SHAPE = /^[1-9][0-9]{0,18}$/;
 const HTML = 'text/html; charset=utf-8';
 
 type Form = Record<string, string>;
@@ -50,7 +49,8 @@ export function registerWalletApp(app: FastifyInstance, ctx: GatewayContext): vo
   const secure = () => ctx.config.publicUrl.startsWith('https:');
   const sessionCookie = (token: string) => cookieHeader(WALLET_COOKIE, token, { path: WALLET_PATHS.home, maxAgeS: WALLET_APP_LIMITS.session_absolute_s, secure: secure() });
   const clearSessionCookie = () => cookieHeader(WALLET_COOKIE, '', { path: WALLET_PATHS.home, maxAgeS: 0, secure: secure() });
-  const token = (request: FastifyRequest) => readCookie(request, WALLET_COOKIE);
+  const token = (request: FastifyRequest) => readTokenCookie(request, WALLET_COOKIE);
+  const csrfOf = (form: Form) => tokenOrUndefined(form.csrf_token);
   const localeOf = (request: FastifyRequest, reply: FastifyReply): PageLocale => {
     const lang = requestLang(request, reply, secure());
     return { lang, langSwitch: langSwitch(request, lang, pageOf(request.url.split('?')[0] ?? WALLET_PATHS.home)) };
@@ -67,8 +67,8 @@ export function registerWalletApp(app: FastifyInstance, ctx: GatewayContext): vo
     opts: { clearCookie?: boolean; notice?: Message; phone?: string; error?: Localized }) => {
     const locale = localeOf(request, reply);
     const cookies: string[] = [];
-    let nonce = readCookie(request, SIGN_IN_COOKIE);
-    if (!nonce || !TOKEN_SHAPE.test(nonce)) {
+    let nonce = readTokenCookie(request, SIGN_IN_COOKIE);
+    if (nonce === undefined) {
       nonce = newSignInNonce(ctx);
       cookies.push(cookieHeader(SIGN_IN_COOKIE, nonce, { path: WALLET_PATHS.home, maxAgeS: 24 * 60 * 60, secure: secure() }));
     }
@@ -100,7 +100,7 @@ export function registerWalletApp(app: FastifyInstance, ctx: GatewayContext): vo
       return reply.type(HTML).send(page);
     }
     const flash = storedMessage(await takeFlash(ctx.database.db, view.session));
-    const before = typeof request.query.before === 'string' && CURSOR_SHAPE.test(request.query.before) ? BigInt(request.query.before) : undefined;
+    const before = cursorOrUndefined(request.query.before);
     const overview = await walletOverview(ctx, view.wallet, before);
     return reply.type(HTML).send(renderHome({ ctx, ...view, locale }, overview, { flash, olderPage: before !== undefined }));
   });
@@ -110,7 +110,7 @@ export function registerWalletApp(app: FastifyInstance, ctx: GatewayContext): vo
   app.post(WALLET_PATHS.signIn, async (request, reply) => {
     const form = formFields(request);
     const step = await startSignIn(ctx, {
-      nonce: readCookie(request, SIGN_IN_COOKIE), csrfToken: form.csrf_token, phone: form.phone ?? '', currentToken: token(request),
+      nonce: readTokenCookie(request, SIGN_IN_COOKIE), csrfToken: csrfOf(form), phone: form.phone ?? '', currentToken: token(request),
     });
     if (step.kind === 'retry') return signInPage(request, reply, 422, { phone: step.value, error: step.message });
     return settle(request, reply, step, WALLET_PATHS.home);
@@ -119,7 +119,7 @@ export function registerWalletApp(app: FastifyInstance, ctx: GatewayContext): vo
   const signInStep = (path: string, run: (input: { token: string | undefined; csrfToken: string | undefined }, form: Form) => Promise<WalletStep>) =>
     app.post(path, async (request, reply) => {
       const form = formFields(request);
-      const step = await run({ token: token(request), csrfToken: form.csrf_token }, form);
+      const step = await run({ token: token(request), csrfToken: csrfOf(form) }, form);
       if (step.kind !== 'retry') return settle(request, reply, step, WALLET_PATHS.home);
       const view = await currentView(ctx, token(request));
       if (view.kind !== 'signing_in') return seeOther(reply, WALLET_PATHS.home);
@@ -151,7 +151,7 @@ export function registerWalletApp(app: FastifyInstance, ctx: GatewayContext): vo
     retryPage: (p: Page, step: Extract<WalletStep, { kind: 'retry' }>, form: Form) => Promise<string> | string) =>
     app.post(path, async (request, reply) => {
       const form = formFields(request);
-      const auth = await requireSignedIn(ctx, token(request), form.csrf_token);
+      const auth = await requireSignedIn(ctx, token(request), csrfOf(form));
       if (auth === 'forbidden') return refused(request, reply);
       if (auth === 'ended') return seeOther(reply, WALLET_PATHS.home);
       const step = await run(auth, form);

@@ -4,17 +4,17 @@ import { DomainError } from '../domain/errors.ts';
 import { LINK_FAILURE, isExpired, isFinished, type LinkSession } from '../domain/link-session.ts';
 import type { Merchant } from '../domain/merchant.ts';
 import { STEP_TEXT, localized, type Localized } from '../domain/localized.ts';
-import { hashOtp } from '../domain/pin.ts';
 import { randomToken } from '../domain/random.ts';
 import type { Wallet } from '../domain/wallet.ts';
 import { enqueueDelivery } from '../delivery/outbox.ts';
 import { createLink } from '../store/links.ts';
-import { deleteFinishedLinkSessions, findLinkSession, insertLinkSession, listExpiredLinkSessions, updateLinkSession } from '../store/link-sessions.ts';
+import {
+  deleteFinishedLinkSessions, findLinkSession, insertLinkSession, linkSessionOtpRow, listExpiredLinkSessions, updateLinkSession,
+} from '../store/link-sessions.ts';
 import { findMerchant } from '../store/merchants.ts';
-import { insertSmsMessage } from '../store/sms-messages.ts';
 import { inTransaction, type Tx } from '../store/transaction.ts';
 import { findWallet, findWalletByPhone, recordPinSuccess } from '../store/wallets.ts';
-import { checkOtp, newOtp, resendRefusal } from './otp-check.ts';
+import { checkOtp, resendOtpIfAllowed, sendOtp, type OtpSendRequest } from './otp-check.ts';
 import { checkWalletPin } from './pin-check.ts';
 import { activationResultParams, withParams } from './activation-result.ts';
 import { findOrCreateSandboxWallet } from './sandbox-wallets.ts';
@@ -86,7 +86,7 @@ export async function openSession(ctx: GatewayContext, id: string, browserKey: s
   }
   session = await expireIfDue(ctx, session, merchant);
   if (session.state === 'otp' && session.otpSends === 0) {
-    await sendOtp(ctx, session);
+    await sendOtp(ctx, otpSend(ctx, session));
     session = (await findLinkSession(ctx.database.db, id))!;
   }
   return { session, merchant, newBrowserKey, returnUrl: resultUrl(merchant, session) };
@@ -127,9 +127,7 @@ export async function submitOtp(ctx: GatewayContext, input: StepInput & { otp: s
   if ('kind' in loaded) return loaded;
   const { session, merchant } = loaded;
   if (session.state !== 'otp') return { kind: 'ok' };
-  const check = await checkOtp(ctx, session, session.id, input.otp, () =>
-    updateLinkSession(ctx.database.db, session.id, { state: 'otp', otpAttempts: session.otpAttempts },
-      { otp_attempts: BigInt(session.otpAttempts + 1) }));
+  const check = await checkOtp(ctx, linkSessionOtpRow(session.id), session, session.id, input.otp);
   if (check.kind === 'retry') return check;
   if (check.kind === 'used_up') {
     await finish(ctx, session, merchant, '01', LINK_FAILURE.otpAttempts, 'otp');
@@ -145,11 +143,10 @@ export async function resendOtp(ctx: GatewayContext, input: StepInput): Promise<
   if ('kind' in loaded) return loaded;
   const { session } = loaded;
   if (session.state !== 'otp') return { kind: 'ok' };
-  const refusal = resendRefusal(ctx, session, ctx.config.otp_sends_max, localized(
+  const refusal = await resendOtpIfAllowed(ctx, session, otpSend(ctx, session), localized(
     'No more codes can be sent for this activation. Start again from the shop.',
-    'Kode tidak bisa dikirim lagi untuk aktivasi ini. Mulai lagi dari toko.'));
+    'Kode tidak bisa dikirim lagi untuk aktivasi ini. Mulai lagi dari toko.'), () => findLinkSession(ctx.database.db, session.id));
   if (refusal) return { kind: 'retry', message: refusal };
-  await sendOtp(ctx, session);
   return { kind: 'retry', message: STEP_TEXT.newCodeSent, info: true };
 }
 
@@ -240,19 +237,14 @@ async function enqueueCallback(ctx: GatewayContext, tx: Tx, merchant: Merchant, 
   }, { now: ctx.clock.now(), retryHorizonMs: ctx.config.delivery_horizon_s * 1000, notificationId: `act_${randomToken(ctx.random).slice(0, 24)}` });
 }
 
-async function sendOtp(ctx: GatewayContext, session: LinkSession): Promise<void> {
-  const otp = newOtp(ctx);
-  const now = ctx.clock.now();
-  await inTransaction(ctx.database, async (tx) => {
-    const moved = await tx.updateTable('link_sessions').set({
-      otp_hash: hashOtp(session.id, otp, ctx.config.pinPepper),
-      otp_expires_at: BigInt(now + ctx.config.otp_ttl_s * 1000),
-      otp_sends: BigInt(session.otpSends + 1),
-      otp_sent_at: BigInt(now),
-    }).where('id', '=', session.id).where('state', '=', 'otp').where('otp_sends', '=', BigInt(session.otpSends)).executeTakeFirst();
-    if (moved.numUpdatedRows !== 1n) return;
-    await insertSmsMessage(tx, { phone: session.phone, text: otpText(otp, ctx.config.otp_ttl_s), createdAt: now });
-  });
+/** The session's code, sent to the phone it was opened for. */
+function otpSend(ctx: GatewayContext, session: LinkSession): OtpSendRequest {
+  return {
+    row: linkSessionOtpRow(session.id),
+    key: session.id,
+    sendsMax: ctx.config.otp_sends_max,
+    sms: { phone: session.phone, text: (otp) => otpText(otp, ctx.config.otp_ttl_s) },
+  };
 }
 
 export function otpText(otp: string, ttlS: number): string {

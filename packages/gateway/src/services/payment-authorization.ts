@@ -7,15 +7,13 @@ import type { GatewayContext } from '../context.ts';
 import { STEP_TEXT, localized, type Localized } from '../domain/localized.ts';
 import type { Merchant } from '../domain/merchant.ts';
 import { isFinal, type Payment } from '../domain/payment.ts';
-import { hashOtp } from '../domain/pin.ts';
 import { randomToken } from '../domain/random.ts';
 import { findMerchant } from '../store/merchants.ts';
-import { findPaymentByPageToken, updatePendingPayment } from '../store/payments.ts';
-import { insertSmsMessage } from '../store/sms-messages.ts';
-import { inTransaction } from '../store/transaction.ts';
+import { findPaymentByPageToken, paymentOtpRow, updatePendingPayment } from '../store/payments.ts';
 import { findWallet, recordPinSuccess } from '../store/wallets.ts';
-import { checkOtp, newOtp, resendRefusal } from './otp-check.ts';
+import { checkOtp, resendOtpIfAllowed, sendOtp, type OtpSendRequest } from './otp-check.ts';
 import { checkWalletPin } from './pin-check.ts';
+import { paymentReturnUrl } from './payment-return.ts';
 import { settlePayment } from './payments.ts';
 
 /** Why a payment ended without being paid: shown on the page (and kept as the payment's failure_reason). */
@@ -40,6 +38,8 @@ export interface PaymentView {
   flash?: Localized;
   /** How `flash` is shown: an error (the default) or a confirmation. */
   flashKind?: 'error' | 'info';
+  /** Where the browser goes once the payment has ended, with the outcome parameters (spec §4.11). */
+  returnUrl?: string;
 }
 
 export type PaymentStepOutcome =
@@ -84,10 +84,10 @@ export async function openPaymentPage(ctx: GatewayContext, token: string, browse
   }
   payment = await expireIfDue(ctx, payment);
   if (payment.status === 'PENDING' && payment.authStep === 'otp' && payment.otpSends === 0) {
-    await sendPaymentOtp(ctx, payment, merchant);
+    await sendOtp(ctx, paymentOtpSend(ctx, payment, merchant));
     payment = (await findPaymentByPageToken(ctx.database.db, token))!;
   }
-  return { payment, merchant, newBrowserKey };
+  return { payment, merchant, newBrowserKey, returnUrl: paymentReturnUrl(merchant, payment) };
 }
 
 export async function submitPaymentOtp(ctx: GatewayContext, input: PaymentStepInput & { otp: string }): Promise<PaymentStepOutcome> {
@@ -95,9 +95,7 @@ export async function submitPaymentOtp(ctx: GatewayContext, input: PaymentStepIn
   if ('kind' in loaded) return loaded;
   const { payment } = loaded;
   if (payment.authStep !== 'otp') return { kind: 'ok' };
-  const check = await checkOtp(ctx, payment, otpKey(payment), input.otp, () =>
-    updatePendingPayment(ctx.database.db, payment.trxId, { otp_attempts: BigInt(payment.otpAttempts + 1) },
-      { authStep: 'otp', otpAttempts: payment.otpAttempts }));
+  const check = await checkOtp(ctx, paymentOtpRow(payment.trxId), payment, otpKey(payment), input.otp);
   if (check.kind === 'retry') return check;
   if (check.kind === 'used_up') {
     await settlePayment(ctx, payment, 'FAILED', { failureReason: PAYMENT_FAILURE.otpAttempts });
@@ -113,11 +111,10 @@ export async function resendPaymentOtp(ctx: GatewayContext, input: PaymentStepIn
   if ('kind' in loaded) return loaded;
   const { payment, merchant } = loaded;
   if (payment.authStep !== 'otp') return { kind: 'ok' };
-  const refusal = resendRefusal(ctx, payment, ctx.config.otp_sends_max, localized(
+  const refusal = await resendOtpIfAllowed(ctx, payment, paymentOtpSend(ctx, payment, merchant), localized(
     'No more codes can be sent for this payment. Start again from the shop.',
-    'Kode tidak bisa dikirim lagi untuk pembayaran ini. Mulai lagi dari toko.'));
+    'Kode tidak bisa dikirim lagi untuk pembayaran ini. Mulai lagi dari toko.'), () => findPaymentByPageToken(ctx.database.db, input.token));
   if (refusal) return { kind: 'retry', message: refusal };
-  await sendPaymentOtp(ctx, payment, merchant);
   return { kind: 'retry', message: STEP_TEXT.newCodeSent, info: true };
 }
 
@@ -199,20 +196,14 @@ async function expireIfDue(ctx: GatewayContext, payment: Payment): Promise<Payme
   return settlePayment(ctx, payment, 'EXPIRED', { failureReason: PAYMENT_FAILURE.expired });
 }
 
-/** A fresh code, stored hashed, and its SMS, in one transaction; only if nobody sent one meanwhile. */
-async function sendPaymentOtp(ctx: GatewayContext, payment: Payment, merchant: Merchant): Promise<void> {
-  const otp = newOtp(ctx);
-  const now = ctx.clock.now();
-  await inTransaction(ctx.database, async (tx) => {
-    const moved = await updatePendingPayment(tx, payment.trxId, {
-      otp_hash: hashOtp(otpKey(payment), otp, ctx.config.pinPepper),
-      otp_expires_at: BigInt(now + ctx.config.otp_ttl_s * 1000),
-      otp_sends: BigInt(payment.otpSends + 1),
-      otp_sent_at: BigInt(now),
-    }, { authStep: 'otp', otpSends: payment.otpSends });
-    if (!moved) return;
-    await insertSmsMessage(tx, { phone: payment.phone, text: paymentOtpText(otp, merchant, payment.amount, ctx.config.otp_ttl_s), createdAt: now });
-  });
+/** The payment's code, sent to the payment's phone. */
+function paymentOtpSend(ctx: GatewayContext, payment: Payment, merchant: Merchant): OtpSendRequest {
+  return {
+    row: paymentOtpRow(payment.trxId),
+    key: otpKey(payment),
+    sendsMax: ctx.config.otp_sends_max,
+    sms: { phone: payment.phone, text: (otp) => paymentOtpText(otp, merchant, payment.amount, ctx.config.otp_ttl_s) },
+  };
 }
 
 /** Payment codes are keyed apart from activation codes, so one can never stand in for the other. */

@@ -4,6 +4,7 @@ import {
 } from '@ovo-tokenize/protocol';
 import type { GatewayContext } from '../context.ts';
 import { enqueueDelivery, newNotificationId } from '../delivery/outbox.ts';
+import { toWireAmount } from '../domain/amount-scale.ts';
 import type { Merchant } from '../domain/merchant.ts';
 import { STATUS_CODE_OF, type Payment } from '../domain/payment.ts';
 import type { Tx } from '../store/transaction.ts';
@@ -21,8 +22,8 @@ export function paymentNotificationFields(merchant: Merchant, payment: Payment):
     payment_date: formatJakartaDateTime(new Date(payment.finishedAt ?? payment.createdAt)),
     payment_status_code: code,
     payment_status_desc: PAYMENT_STATUS[code],
-    bill_total: payment.amount,
-    payment_total: payment.status === 'SUCCESS' ? payment.amount : 0n,
+    bill_total: toWireAmount(merchant, payment.amount),
+    payment_total: toWireAmount(merchant, payment.status === 'SUCCESS' ? payment.amount : 0n),
     payment_channel_uid: OVO_PAYMENT_CHANNEL,
     payment_channel: OVO_PAYMENT_CHANNEL_NAME,
     signature: notificationSignature(merchant.userId, merchant.password, payment.billNo, code),

@@ -1,9 +1,10 @@
-import type { ValidRequest } from '@ovo-tokenize/protocol';
+import { PAYMENT_STATUS, type ValidRequest } from '@ovo-tokenize/protocol';
 import type { GatewayContext } from '../context.ts';
 import { DomainError } from '../domain/errors.ts';
 import type { Merchant } from '../domain/merchant.ts';
 import { paymentFingerprint, splitPayment, type Payment, type PaymentStatus } from '../domain/payment.ts';
 import { randomToken } from '../domain/random.ts';
+import { dialectOf } from '../store/dialect.ts';
 import { hold, postHold, transfer, voidHold, type TransferInput } from '../store/ledger.ts';
 import { findMerchant } from '../store/merchants.ts';
 import {
@@ -19,6 +20,8 @@ import { enqueuePaymentNotification } from './payment-notifications.ts';
  * once: the money moves (posted transfers) and the payment is created SUCCESS, its notification queued, all in
  * one transaction. Otherwise the funds are held and the customer authorises on the hosted page. The same
  * bill_no with the same content returns the same payment; with other content it is refused (14).
+ * `request.bill_total` is in whole rupiah: the handler has converted the merchant's wire amount already, so the
+ * limits and the replay fingerprint compare rupiah whatever the merchant's amount scale.
  */
 export async function createPayment(ctx: GatewayContext, merchant: Merchant, request: ValidRequest<'payment'>): Promise<Payment> {
   const fingerprint = paymentFingerprint(request);
@@ -63,7 +66,7 @@ export async function createPayment(ctx: GatewayContext, merchant: Merchant, req
         cash_hold_id: ids.cash,
         points_hold_id: ids.points,
         status: pinless ? 'SUCCESS' : 'PENDING',
-        payment_reff: digits(ctx, 12),
+        payment_reff: pinless ? newPaymentReff(ctx) : '',
         page_token: randomToken(ctx.random),
         needs_otp: merchant.paymentOtp ? 1n : 0n,
         auth_step: pinless ? 'done' : merchant.paymentOtp ? 'otp' : 'pin',
@@ -97,6 +100,7 @@ export async function createPayment(ctx: GatewayContext, merchant: Merchant, req
       return { ...created, cashHoldId: cash, pointsHoldId: points };
     });
     if (pinless) ctx.wakeDeliveries();
+    ctx.metrics.paymentCreated(payment);
     return payment;
   } catch (error) {
     // The same bill_no raced in twice: the other request created it (and this one's ledger moves rolled back).
@@ -126,13 +130,15 @@ export async function settlePayment(ctx: GatewayContext, payment: Payment, outco
   details: { failureReason?: string; cancelReason?: string } = {}): Promise<Payment> {
   const merchant = await findMerchant(ctx.database.db, payment.merchantId);
   if (!merchant) throw new Error(`merchant ${payment.merchantId} of payment ${payment.trxId} is gone`);
-  const settled = await inTransaction(ctx.database, (tx) => settleInTransaction(ctx, tx, merchant, payment, outcome, details));
-  if (settled.status === outcome) ctx.wakeDeliveries();
+  const { current: settled, moved } = await inTransaction(ctx.database, (tx) => settleInTransaction(ctx, tx, merchant, payment, outcome, details));
+  if (!moved) return settled;
+  ctx.wakeDeliveries();
+  ctx.metrics.paymentSettled(settled);
   return settled;
 }
 
 async function settleInTransaction(ctx: GatewayContext, tx: Tx, merchant: Merchant, payment: Payment, outcome: Outcome,
-  details: { failureReason?: string; cancelReason?: string } = {}): Promise<Payment> {
+  details: { failureReason?: string; cancelReason?: string } = {}): Promise<{ current: Payment; moved: boolean }> {
   const now = ctx.clock.now();
   const moved = await updatePendingPayment(tx, payment.trxId, {
     status: outcome,
@@ -141,11 +147,12 @@ async function settleInTransaction(ctx: GatewayContext, tx: Tx, merchant: Mercha
     finished_at: BigInt(now),
     failure_reason: details.failureReason ?? null,
     cancel_reason: details.cancelReason ?? null,
+    payment_reff: outcome === 'SUCCESS' ? newPaymentReff(ctx) : '',
   }, outcome === 'SUCCESS' ? { unexpiredAt: now } : {}); // a payment past its time can no longer succeed
   const current = (await findPayment(tx, payment.trxId))!;
-  if (!moved) return current;
+  if (!moved) return { current, moved };
   const holdIds = [current.cashHoldId, current.pointsHoldId].filter((id): id is bigint => id !== null);
-  if (holdIds.length > 1 && ctx.database.kind === 'postgres') {
+  if (holdIds.length > 1 && dialectOf(ctx.database).locksRows) {
     // Both holds' wallet rows before either merchant row, as createPayment takes them (see lockWalletAccounts).
     const holds = await tx.selectFrom('transfers').select('debit_account_id').where('id', 'in', holdIds).execute();
     await lockWalletAccounts(ctx, tx, holds.map((h) => h.debit_account_id));
@@ -156,7 +163,7 @@ async function settleInTransaction(ctx: GatewayContext, tx: Tx, merchant: Mercha
     else await voidHold(tx, holdId, now);
   }
   await enqueuePaymentNotification(ctx, tx, merchant, current);
-  return current;
+  return { current, moved };
 }
 
 /** Releases the holds of payments nobody authorised in time, telling each merchant (7). Returns how many. */
@@ -170,7 +177,7 @@ export async function expirePayments(ctx: GatewayContext, limit = 100): Promise<
 export async function findMerchantPayment(ctx: GatewayContext, merchant: Merchant, trxId: string, billNo: string): Promise<Payment> {
   const payment = await findPayment(ctx.database.db, trxId);
   if (!payment || payment.merchantId !== merchant.merchantId || payment.billNo !== billNo) {
-    throw new DomainError('transaction_unknown', `no transaction ${trxId} with bill_no ${billNo}`, { payment_status_code: '5' });
+    throw new DomainError('transaction_unknown', `no transaction ${trxId} with bill_no ${billNo}`, { payment_status_code: '5', payment_status_desc: PAYMENT_STATUS['5'] });
   }
   return payment;
 }
@@ -204,9 +211,10 @@ export async function cancelPayment(ctx: GatewayContext, merchant: Merchant, trx
  * SQLite runs one writer at a time and needs none of this.
  */
 async function lockWalletAccounts(ctx: GatewayContext, tx: Tx, accountIds: readonly bigint[]): Promise<void> {
-  if (ctx.database.kind !== 'postgres' || accountIds.length === 0) return;
+  const dialect = dialectOf(ctx.database);
+  if (!dialect.locksRows || accountIds.length === 0) return;
   const ids = [...new Set(accountIds.map((id) => BigInt(id)))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  await tx.selectFrom('accounts').select('id').where('id', 'in', ids).orderBy('id').forUpdate().execute();
+  await dialect.lockRows(tx.selectFrom('accounts').select('id').where('id', 'in', ids).orderBy('id')).execute();
 }
 
 /**
@@ -227,6 +235,11 @@ async function moveOrRefuse(move: typeof hold | typeof transfer, tx: Tx, input: 
 /** 16 digits, never starting with 0, from the CSPRNG (spec §4.3: unique; the primary key enforces it). */
 function newTrxId(ctx: GatewayContext): string {
   return String(ctx.random.int(1, 10)) + digits(ctx, 15);
+}
+
+/** The payment's reference, issued when it is paid: until then it is '' on every wire (spec §4.10). */
+function newPaymentReff(ctx: GatewayContext): string {
+  return digits(ctx, 12);
 }
 
 function digits(ctx: GatewayContext, count: number): string {

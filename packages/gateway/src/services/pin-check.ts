@@ -35,7 +35,11 @@ export async function checkWalletPin(ctx: GatewayContext, wallet: Wallet, pin: s
   if (reservation === 'locked') return { kind: 'locked' };
   if (reservation === 'busy') return { kind: 'busy', message: PIN_BUSY_TEXT };
   if (await verifyPin(pin, wallet.pinHash, ctx.config.pinPepper)) return { kind: 'ok' };
-  if (await recordPinFailure(ctx.database.db, wallet.id, ctx.clock.now(), limits)) return { kind: 'locked' };
+  ctx.metrics.pinFailures.inc();
+  if (await recordPinFailure(ctx.database.db, wallet.id, ctx.clock.now(), limits)) {
+    ctx.metrics.pinLockouts.inc();
+    return { kind: 'locked' };
+  }
   const fresh = await findWallet(ctx.database.db, wallet.id);
   const left = Math.max(0, limits.attemptsMax - (fresh?.pinFailures ?? limits.attemptsMax));
   return { kind: 'wrong', message: wrongPinText(left, Math.round(limits.lockS / 60)) };

@@ -6,17 +6,16 @@ import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { normalizePhone } from '@ovo-tokenize/protocol';
 import type { GatewayContext } from '../context.ts';
 import { STEP_TEXT, localized, type Localized } from '../domain/localized.ts';
-import { hashOtp, isValidPin } from '../domain/pin.ts';
+import { isValidPin } from '../domain/pin.ts';
 import { randomToken } from '../domain/random.ts';
 import type { Wallet } from '../domain/wallet.ts';
-import { insertSmsMessage } from '../store/sms-messages.ts';
-import { inTransaction, type Tx } from '../store/transaction.ts';
+import { inTransaction } from '../store/transaction.ts';
 import {
   countSignInsSince, deleteWalletSessionsExpiredBefore, endWalletSession, findWalletSession, insertWalletSession,
-  updateWalletSession, type FlashKind, type WalletSession,
+  updateWalletSession, walletSessionOtpRow, type FlashKind, type WalletSession, type WalletSessionStep,
 } from '../store/wallet-sessions.ts';
 import { findWallet, findWalletByPhone, recordPinSuccess } from '../store/wallets.ts';
-import { checkOtp, newOtp, resendRefusal, type OtpCheck } from './otp-check.ts';
+import { checkOtp, resendOtpIfAllowed, sendOtp, type OtpCheck, type OtpSendRequest } from './otp-check.ts';
 import { checkWalletPin } from './pin-check.ts';
 
 /** The wallet app's own limits (the OTP and PIN limits come from the gateway config). */
@@ -189,7 +188,7 @@ export async function startSignIn(ctx: GatewayContext, input: {
     now,
     expiresAt: now + ctx.config.otp_ttl_s * 1000,
   });
-  await sendCode(ctx, session, 'sign_in', phone, session.walletId !== null);
+  await sendOtp(ctx, codeSend(ctx, session, 'sign_in', phone, SIGNING_IN_CODE, session.walletId !== null));
   return { kind: 'new_token', token };
 }
 
@@ -208,7 +207,7 @@ export async function submitSignInCode(ctx: GatewayContext, input: { token: stri
   const session = await loadSigningIn(ctx, input.token, input.csrfToken);
   if ('kind' in session) return session;
   if (session.state !== 'otp') return { kind: 'ok' };
-  const checked = await checkCode(ctx, session, 'sign_in', session.phone, input.otp, { state: 'otp', changeState: null });
+  const checked = await checkCode(ctx, session, 'sign_in', session.phone, input.otp, SIGNING_IN_CODE);
   if (checked.kind === 'match') {
     // Single use: the code is gone once it has worked.
     await updateWalletSession(ctx.database.db, session.id, { state: 'otp' }, { state: 'pin', otp_hash: null, otp_expires_at: null });
@@ -225,10 +224,7 @@ export async function resendSignInCode(ctx: GatewayContext, input: { token: stri
   const session = await loadSigningIn(ctx, input.token, input.csrfToken);
   if ('kind' in session) return session;
   if (session.state !== 'otp') return { kind: 'ok' };
-  const wait = resendWait(ctx, session, ctx.config.otp_sends_max);
-  if (wait) return wait;
-  await sendCode(ctx, session, 'sign_in', session.phone, session.walletId !== null);
-  return { kind: 'retry', tone: 'info', message: STEP_TEXT.newCodeSent };
+  return resendCode(ctx, session, codeSend(ctx, session, 'sign_in', session.phone, SIGNING_IN_CODE, session.walletId !== null));
 }
 
 export async function submitSignInPin(ctx: GatewayContext, input: { token: string | undefined; csrfToken: string | undefined; pin: string }): Promise<WalletStep> {
@@ -288,27 +284,22 @@ function codeKey(session: WalletSession, purpose: CodePurpose, phone: string): s
   return `wallet:${session.id}:${purpose}:${phone}`;
 }
 
+/** Where a sign-in session is while it waits for its code. */
+const SIGNING_IN_CODE: WalletSessionStep = { state: 'otp', changeState: null };
+
 /**
- * Draws a code, stores its hash and sends it to `phone` — all in one transaction, and only if no other
- * request sent one meanwhile. Without `deliver` (a phone with no wallet) nothing is sent, but a code is
- * still stored so every later answer looks the same. `changes` are applied in the same update.
+ * The code `purpose` needs, sent to `phone`, kept on the session while it is `at` that step. Without
+ * `deliver` (a phone with no wallet) nothing is sent, but a code is still stored so every later answer
+ * looks the same.
  */
-export async function sendCode(ctx: GatewayContext, session: WalletSession, purpose: CodePurpose, phone: string, deliver: boolean,
-  changes: { new_phone?: string; change_state?: 'otp'; otp_attempts?: bigint } = {}, tx?: Tx): Promise<boolean> {
-  const otp = newOtp(ctx);
-  const now = ctx.clock.now();
-  const work = async (t: Tx) => {
-    const moved = await updateWalletSession(t, session.id, { state: session.state, otpSends: session.otpSends }, {
-      ...changes,
-      otp_hash: hashOtp(codeKey(session, purpose, phone), otp, ctx.config.pinPepper),
-      otp_expires_at: BigInt(now + ctx.config.otp_ttl_s * 1000),
-      otp_sends: BigInt(session.otpSends + 1),
-      otp_sent_at: BigInt(now),
-    });
-    if (moved && deliver) await insertSmsMessage(t, { phone, text: codeText(otp, purpose, ctx.config.otp_ttl_s), createdAt: now });
-    return moved;
+export function codeSend(ctx: GatewayContext, session: WalletSession, purpose: CodePurpose, phone: string, at: WalletSessionStep,
+  deliver = true): OtpSendRequest {
+  return {
+    row: walletSessionOtpRow(session.id, at),
+    key: codeKey(session, purpose, phone),
+    sendsMax: purpose === 'sign_in' ? ctx.config.otp_sends_max : WALLET_APP_LIMITS.phone_change_codes_max,
+    sms: deliver ? { phone, text: (otp) => codeText(otp, purpose, ctx.config.otp_ttl_s) } : undefined,
   };
-  return tx ? work(tx) : inTransaction(ctx.database, work);
 }
 
 export function codeText(otp: string, purpose: CodePurpose, ttlS: number): string {
@@ -316,18 +307,15 @@ export function codeText(otp: string, purpose: CodePurpose, ttlS: number): strin
   return `${otp} is your OVO verification code ${what}. It is valid for ${Math.round(ttlS / 60)} minutes. Never share it with anyone, including OVO staff.`;
 }
 
-/** Refuses a resend that comes too soon or one too many; undefined when a new code may be sent. */
-export function resendWait(ctx: GatewayContext, session: WalletSession, sendsMax: number): WalletStep | undefined {
-  const refusal = resendRefusal(ctx, session, sendsMax, localized('No more codes can be sent now. Please start again later.',
-    'Kode tidak bisa dikirim lagi sekarang. Silakan mulai lagi nanti.'));
-  return refusal ? { kind: 'retry', message: refusal } : undefined;
+/** A new code the customer asked for, unless it comes too soon or one too many. */
+export async function resendCode(ctx: GatewayContext, session: WalletSession, request: OtpSendRequest): Promise<WalletStep> {
+  const refusal = await resendOtpIfAllowed(ctx, session, request, localized('No more codes can be sent now. Please start again later.',
+    'Kode tidak bisa dikirim lagi sekarang. Silakan mulai lagi nanti.'), () => findWalletSession(ctx.database.db, session.id));
+  return refusal ? { kind: 'retry', message: refusal } : { kind: 'retry', tone: 'info', message: STEP_TEXT.newCodeSent };
 }
 
-/** Checks a wallet-app code; the attempt is counted on the session, conditionally (see checkOtp). */
+/** Checks a wallet-app code kept on the session while it is `at` that step (see checkOtp). */
 export function checkCode(ctx: GatewayContext, session: WalletSession, purpose: CodePurpose, phone: string, otp: string,
-  expected: { state: 'otp' | 'active'; changeState: 'otp' | null }): Promise<OtpCheck> {
-  return checkOtp(ctx, session, codeKey(session, purpose, phone), otp, () =>
-    updateWalletSession(ctx.database.db, session.id, { ...expected, otpAttempts: session.otpAttempts },
-      { otp_attempts: BigInt(session.otpAttempts + 1) }));
+  at: WalletSessionStep): Promise<OtpCheck> {
+  return checkOtp(ctx, walletSessionOtpRow(session.id, at), session, codeKey(session, purpose, phone), otp);
 }
-

@@ -12,13 +12,14 @@ import { endLink, listActiveLinksOfWallet } from '../store/links.ts';
 import { findMerchant } from '../store/merchants.ts';
 import { inTransaction } from '../store/transaction.ts';
 import {
-  endOtherSessionsOfWallet, setWalletSessionFlash, updateWalletSession, type FlashKind,
+  endOtherSessionsOfWallet, setWalletSessionFlash, updateWalletSession, type FlashKind, type WalletSessionStep,
 } from '../store/wallet-sessions.ts';
 import { findWalletByPhone, recordPinSuccess, walletBalances, type WalletBalances } from '../store/wallets.ts';
 import { formatRupiah } from './wallet-app-format.ts';
 import {
-  PHONE_SHAPE_TEXT, WALLET_APP_LIMITS, checkCode, resendWait, sendCode, type SignedIn, type WalletStep,
+  PHONE_SHAPE_TEXT, WALLET_APP_LIMITS, checkCode, codeSend, resendCode, type SignedIn, type WalletStep,
 } from './wallet-app-session.ts';
+import { sendOtp } from './otp-check.ts';
 import { checkWalletPin } from './pin-check.ts';
 
 export const TRANSACTIONS_PAGE_SIZE = 10;
@@ -187,6 +188,11 @@ export async function unlinkMerchant(ctx: GatewayContext, auth: SignedIn, mercha
 
 const NO_CHANGE = { new_phone: null, change_state: null, otp_hash: null, otp_expires_at: null } as const;
 
+/** Where a session is while the code sent to `newPhone` is awaited. */
+function awaitingChangeCode(newPhone: string): WalletSessionStep {
+  return { state: 'active', changeState: 'otp', newPhone };
+}
+
 export async function startPhoneChange(ctx: GatewayContext, auth: SignedIn, input: string): Promise<WalletStep> {
   const { session, wallet } = auth;
   const typed = input.trim();
@@ -205,17 +211,23 @@ export async function startPhoneChange(ctx: GatewayContext, auth: SignedIn, inpu
         'Terlalu banyak kode yang dikirim di sesi ini. Silakan masuk lagi nanti untuk mencoba lagi.'),
     };
   }
-  const sent = await sendCode(ctx, session, 'change_phone', phone, true, { new_phone: phone, change_state: 'otp', otp_attempts: 0n });
+  // Starting over may come at once (to another number): only the number of codes is limited.
+  const sent = await sendOtp(ctx, {
+    ...codeSend(ctx, session, 'change_phone', phone, { state: 'active' }),
+    intervalS: 0,
+    alongside: async (tx) => {
+      await updateWalletSession(tx, session.id, { state: 'active' }, { new_phone: phone, change_state: 'otp', otp_attempts: 0n });
+    },
+  });
   return sent ? { kind: 'ok' } : { kind: 'retry', message: localized('Please try again.', 'Silakan coba lagi.'), value: typed };
 }
 
 export async function submitPhoneChangeCode(ctx: GatewayContext, auth: SignedIn, otp: string): Promise<WalletStep> {
   const { session } = auth;
   if (session.changeState !== 'otp' || session.newPhone === null) return { kind: 'ok' };
-  const checked = await checkCode(ctx, session, 'change_phone', session.newPhone, otp, { state: 'active', changeState: 'otp' });
+  const checked = await checkCode(ctx, session, 'change_phone', session.newPhone, otp, awaitingChangeCode(session.newPhone));
   if (checked.kind === 'match') {
-    await updateWalletSession(ctx.database.db, session.id, { state: 'active', changeState: 'otp', newPhone: session.newPhone },
-      { change_state: 'pin', otp_hash: null, otp_expires_at: null });
+    await updateWalletSession(ctx.database.db, session.id, awaitingChangeCode(session.newPhone), { change_state: 'pin', otp_hash: null, otp_expires_at: null });
     return { kind: 'ok' };
   }
   if (checked.kind === 'used_up') {
@@ -229,10 +241,7 @@ export async function submitPhoneChangeCode(ctx: GatewayContext, auth: SignedIn,
 export async function resendPhoneChangeCode(ctx: GatewayContext, auth: SignedIn): Promise<WalletStep> {
   const { session } = auth;
   if (session.changeState !== 'otp' || session.newPhone === null) return { kind: 'ok' };
-  const wait = resendWait(ctx, session, WALLET_APP_LIMITS.phone_change_codes_max);
-  if (wait) return wait;
-  await sendCode(ctx, session, 'change_phone', session.newPhone, true);
-  return { kind: 'retry', tone: 'info', message: STEP_TEXT.newCodeSent };
+  return resendCode(ctx, session, codeSend(ctx, session, 'change_phone', session.newPhone, awaitingChangeCode(session.newPhone)));
 }
 
 export async function cancelPhoneChange(ctx: GatewayContext, auth: SignedIn): Promise<WalletStep> {

@@ -1,6 +1,7 @@
-import type { Selectable, Updateable } from 'kysely';
+import { expressionBuilder, type Selectable, type Updateable } from 'kysely';
 import type { LinkSession, LinkSessionState } from '../domain/link-session.ts';
-import type { LinkSessionTable } from './schema.ts';
+import type { OtpRow } from './otp-counters.ts';
+import type { LinkSessionTable, Schema } from './schema.ts';
 import type { Tx } from './transaction.ts';
 
 export async function insertLinkSession(tx: Tx, s: {
@@ -35,15 +36,20 @@ export async function findLinkSession(tx: Tx, id: string): Promise<LinkSession |
 }
 
 /**
- * Applies `changes` only if the session is still in `expectedState` (and, when given, still at
- * `expectedAttempts`), so two racing requests cannot both move it. Returns whether it applied.
+ * Applies `changes` only if the session is still in `expected.state`, so two racing requests cannot both
+ * move it. Returns whether it applied.
  */
-export async function updateLinkSession(tx: Tx, id: string, expected: { state: LinkSessionState; otpAttempts?: number },
+export async function updateLinkSession(tx: Tx, id: string, expected: { state: LinkSessionState },
   changes: Updateable<LinkSessionTable>): Promise<boolean> {
-  let query = tx.updateTable('link_sessions').set(changes).where('id', '=', id).where('state', '=', expected.state);
-  if (expected.otpAttempts !== undefined) query = query.where('otp_attempts', '=', BigInt(expected.otpAttempts));
-  const result = await query.executeTakeFirst();
+  const result = await tx.updateTable('link_sessions').set(changes).where('id', '=', id).where('state', '=', expected.state)
+    .executeTakeFirst();
   return result.numUpdatedRows === 1n;
+}
+
+/** The session's code while it is in the code step (its counters: store/otp-counters.ts). */
+export function linkSessionOtpRow(id: string): OtpRow {
+  const eb = expressionBuilder<Schema, 'link_sessions'>();
+  return { table: 'link_sessions', where: eb.and([eb('id', '=', id), eb('state', '=', 'otp')]) };
 }
 
 /** Sessions abandoned before they finished, for the sweeper to fail (and tell the merchant). */

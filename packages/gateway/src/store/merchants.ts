@@ -1,6 +1,6 @@
 import type { Selectable, Updateable } from 'kysely';
 import type { WireFormat } from '@ovo-tokenize/protocol';
-import type { Merchant } from '../domain/merchant.ts';
+import type { AmountDecimals, Merchant } from '../domain/merchant.ts';
 import { createAccount } from './ledger.ts';
 import type { MerchantTable } from './schema.ts';
 import type { Tx } from './transaction.ts';
@@ -12,6 +12,7 @@ export interface MerchantInput {
   password: string;
   callbackUrl?: string | null;
   returnUrl?: string | null;
+  paymentReturnUrl?: string | null;
   notifyUrl?: string | null;
   notifyFormat?: WireFormat;
   allowIps?: readonly string[];
@@ -19,6 +20,7 @@ export interface MerchantInput {
   pinlessLimit?: bigint;
   paymentOtp?: boolean;
   maxAmount?: bigint | null;
+  amountDecimals?: AmountDecimals;
 }
 
 export async function insertMerchant(tx: Tx, input: MerchantInput, now: number): Promise<Merchant> {
@@ -42,6 +44,9 @@ export async function insertMerchant(tx: Tx, input: MerchantInput, now: number):
     settlement_account_id: settlementAccountId,
     points_settlement_account_id: pointsSettlementAccountId,
     created_at: BigInt(now),
+    // Later settings only when given, so this also provisions a database migrated to an older version (tests).
+    ...(input.paymentReturnUrl ? { payment_return_url: input.paymentReturnUrl } : {}),
+    ...(input.amountDecimals ? { amount_decimals: BigInt(input.amountDecimals) } : {}),
   }).execute();
   return (await findMerchant(tx, input.merchantId))!;
 }
@@ -55,6 +60,7 @@ export async function updateMerchant(tx: Tx, merchantId: string, changes: Mercha
   if (changes.password !== undefined) set.password = changes.password;
   if (changes.callbackUrl !== undefined) set.callback_url = changes.callbackUrl;
   if (changes.returnUrl !== undefined) set.return_url = changes.returnUrl;
+  if (changes.paymentReturnUrl !== undefined) set.payment_return_url = changes.paymentReturnUrl;
   if (changes.notifyUrl !== undefined) set.notify_url = changes.notifyUrl;
   if (changes.notifyFormat !== undefined) set.notify_format = changes.notifyFormat;
   if (changes.allowIps !== undefined) set.allow_ips = JSON.stringify(changes.allowIps);
@@ -62,6 +68,7 @@ export async function updateMerchant(tx: Tx, merchantId: string, changes: Mercha
   if (changes.pinlessLimit !== undefined) set.pinless_limit = changes.pinlessLimit;
   if (changes.paymentOtp !== undefined) set.payment_otp = changes.paymentOtp ? 1n : 0n;
   if (changes.maxAmount !== undefined) set.max_amount = changes.maxAmount;
+  if (changes.amountDecimals !== undefined) set.amount_decimals = BigInt(changes.amountDecimals);
   if (changes.status !== undefined) set.status = changes.status;
   if (Object.keys(set).length > 0) {
     await tx.updateTable('merchants').set(set).where('merchant_id', '=', merchantId).execute();
@@ -92,6 +99,7 @@ function toMerchant(row: Selectable<MerchantTable>): Merchant {
     password: row.password,
     callbackUrl: row.callback_url,
     returnUrl: row.return_url,
+    paymentReturnUrl: row.payment_return_url ?? null,
     notifyUrl: row.notify_url,
     notifyFormat: row.notify_format === 'xml' ? 'xml' : 'json',
     allowIps: JSON.parse(row.allow_ips) as string[],
@@ -99,6 +107,7 @@ function toMerchant(row: Selectable<MerchantTable>): Merchant {
     pinlessLimit: BigInt(row.pinless_limit),
     paymentOtp: BigInt(row.payment_otp) === 1n,
     maxAmount: row.max_amount === null ? null : BigInt(row.max_amount),
+    amountDecimals: BigInt(row.amount_decimals ?? 0n) === 2n ? 2 : 0,
     status: row.status === 'suspended' ? 'suspended' : 'active',
     settlementAccountId: BigInt(row.settlement_account_id),
     pointsSettlementAccountId: BigInt(row.points_settlement_account_id ?? 0n),

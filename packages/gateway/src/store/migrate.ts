@@ -1,4 +1,4 @@
-import { Migrator, type Migration, type MigrationProvider } from 'kysely';
+import { DEFAULT_MIGRATION_TABLE, Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import type { Database } from './database.ts';
 import * as foundation from './migrations/001-foundation.ts';
 import * as payments from './migrations/002-payments.ts';
@@ -6,6 +6,8 @@ import * as walletApp from './migrations/003-wallet-app.ts';
 import * as housekeeping from './migrations/004-housekeeping.ts';
 import * as paymentDayCounts from './migrations/005-payment-day-counts.ts';
 import * as pinAttemptTime from './migrations/006-pin-attempt-time.ts';
+import * as merchantReturnAndScale from './migrations/007-merchant-return-and-scale.ts';
+import * as outboxRequestId from './migrations/008-outbox-request-id.ts';
 
 // Listed in code, not read from a folder, so the migrations travel with the module graph.
 const MIGRATIONS = [
@@ -15,6 +17,8 @@ const MIGRATIONS = [
   ['004-housekeeping', housekeeping],
   ['005-payment-day-counts', paymentDayCounts],
   ['006-pin-attempt-time', pinAttemptTime],
+  ['007-merchant-return-and-scale', merchantReturnAndScale],
+  ['008-outbox-request-id', outboxRequestId],
 ] as const;
 
 /**
@@ -46,4 +50,14 @@ async function migrateOnce(database: Database): Promise<void> {
     const reason = error instanceof Error ? error.message : String(error ?? 'unknown error');
     throw new Error(`database migration ${failed?.migrationName ?? ''} failed: ${reason}`);
   }
+}
+
+/**
+ * The migrations this code knows that the database has not applied (empty when its schema is current);
+ * throws when the database cannot be asked. Migrations applied by newer code are not counted against it.
+ */
+export async function missingMigrations(database: Database): Promise<string[]> {
+  const db = database.db as unknown as Kysely<Record<typeof DEFAULT_MIGRATION_TABLE, { name: string }>>;
+  const applied = new Set((await db.selectFrom(DEFAULT_MIGRATION_TABLE).select('name').execute()).map((row) => row.name));
+  return MIGRATIONS.map(([name]) => name).filter((name) => !applied.has(name));
 }

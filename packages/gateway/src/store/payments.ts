@@ -1,6 +1,7 @@
 import { formatJakartaDate, jakartaDayStart } from '@ovo-tokenize/protocol';
-import type { Insertable, Selectable, Transaction, Updateable } from 'kysely';
+import { expressionBuilder, type Insertable, type Selectable, type Transaction, type Updateable } from 'kysely';
 import type { AuthStep, PayType, Payment, PaymentStatus } from '../domain/payment.ts';
+import type { OtpRow } from './otp-counters.ts';
 import type { PaymentTable, Schema } from './schema.ts';
 import type { Tx } from './transaction.ts';
 
@@ -46,13 +47,17 @@ export async function findPaymentByPageToken(tx: Tx, token: string): Promise<Pay
 
 /** Applies `changes` only while the payment is still PENDING (and at `authStep` when given). Returns whether it applied. */
 export async function updatePendingPayment(tx: Tx, trxId: string, changes: Updateable<PaymentTable>,
-  expected: { authStep?: AuthStep; otpAttempts?: number; otpSends?: number; unexpiredAt?: number } = {}): Promise<boolean> {
+  expected: { authStep?: AuthStep; unexpiredAt?: number } = {}): Promise<boolean> {
   let query = tx.updateTable('payments').set(changes).where('trx_id', '=', trxId).where('status', '=', 'PENDING');
   if (expected.unexpiredAt !== undefined) query = query.where('expires_at', '>', BigInt(expected.unexpiredAt));
   if (expected.authStep !== undefined) query = query.where('auth_step', '=', expected.authStep);
-  if (expected.otpAttempts !== undefined) query = query.where('otp_attempts', '=', BigInt(expected.otpAttempts));
-  if (expected.otpSends !== undefined) query = query.where('otp_sends', '=', BigInt(expected.otpSends));
   return (await query.executeTakeFirst()).numUpdatedRows === 1n;
+}
+
+/** The payment's code while it is pending in the code step (its counters: store/otp-counters.ts). */
+export function paymentOtpRow(trxId: string): OtpRow {
+  const eb = expressionBuilder<Schema, 'payments'>();
+  return { table: 'payments', where: eb.and([eb('trx_id', '=', trxId), eb('status', '=', 'PENDING'), eb('auth_step', '=', 'otp')]) };
 }
 
 /** Records the ledger transfers of a payment created before its money moved (a pinless payment's posted transfers). */

@@ -21,6 +21,8 @@ export interface MerchantTable {
   settlement_account_id: bigint;
   points_settlement_account_id: bigint | null;
   created_at: bigint;
+  payment_return_url: string | null;
+  amount_decimals: Generated<bigint>;
 }
 
 export interface AccountTable {
@@ -110,6 +112,8 @@ export interface OutboxTable {
   url: string;
   content_type: string | null;
   body: string | null;
+  /** Migration 008: the X-Request-Id of the request that queued the row. */
+  request_id: string | null;
   status: string;
   attempts: bigint;
   next_attempt_at: bigint;

@@ -1,5 +1,6 @@
-import type { Selectable, Updateable } from 'kysely';
-import type { WalletSessionTable } from './schema.ts';
+import { expressionBuilder, type Expression, type Selectable, type SqlBool, type Updateable } from 'kysely';
+import type { OtpRow } from './otp-counters.ts';
+import type { Schema, WalletSessionTable } from './schema.ts';
 import type { Tx } from './transaction.ts';
 
 /** `otp`/`pin`: signing in; `active`: signed in; `ended`: signed out, expired, or given up. */
@@ -61,23 +62,36 @@ export async function findWalletSession(tx: Tx, id: string): Promise<WalletSessi
   return row && toWalletSession(row);
 }
 
+/** Where a session must still be for a change to apply: its state, and when given the phone-change step and number. */
+export interface WalletSessionStep {
+  state: WalletSessionState;
+  changeState?: PhoneChangeState | null;
+  newPhone?: string;
+}
+
 /**
- * Applies `changes` only while the session is still as `expected` says (state, and when given the attempt or
- * send count and the phone-change step and number), so two racing requests cannot both move it. Returns
- * whether it applied.
+ * Applies `changes` only while the session is still at `expected`, so two racing requests cannot both move
+ * it. Returns whether it applied.
  */
-export async function updateWalletSession(tx: Tx, id: string,
-  expected: { state: WalletSessionState; otpAttempts?: number; otpSends?: number; changeState?: PhoneChangeState | null; newPhone?: string },
+export async function updateWalletSession(tx: Tx, id: string, expected: WalletSessionStep,
   changes: Updateable<WalletSessionTable>): Promise<boolean> {
-  let query = tx.updateTable('wallet_sessions').set(changes).where('id', '=', id).where('state', '=', expected.state);
-  if (expected.otpAttempts !== undefined) query = query.where('otp_attempts', '=', BigInt(expected.otpAttempts));
-  if (expected.otpSends !== undefined) query = query.where('otp_sends', '=', BigInt(expected.otpSends));
-  if (expected.newPhone !== undefined) query = query.where('new_phone', '=', expected.newPhone);
-  if (expected.changeState !== undefined) {
-    query = expected.changeState === null ? query.where('change_state', 'is', null) : query.where('change_state', '=', expected.changeState);
-  }
-  const result = await query.executeTakeFirst();
+  const result = await tx.updateTable('wallet_sessions').set(changes).where(sessionAt(id, expected)).executeTakeFirst();
   return result.numUpdatedRows === 1n;
+}
+
+/** The session's code while the session is at `expected` (its counters: store/otp-counters.ts). */
+export function walletSessionOtpRow(id: string, expected: WalletSessionStep): OtpRow {
+  return { table: 'wallet_sessions', where: sessionAt(id, expected) };
+}
+
+function sessionAt(id: string, expected: WalletSessionStep): Expression<SqlBool> {
+  const eb = expressionBuilder<Schema, 'wallet_sessions'>();
+  const conditions = [eb('id', '=', id), eb('state', '=', expected.state)];
+  if (expected.newPhone !== undefined) conditions.push(eb('new_phone', '=', expected.newPhone));
+  if (expected.changeState !== undefined) {
+    conditions.push(expected.changeState === null ? eb('change_state', 'is', null) : eb('change_state', '=', expected.changeState));
+  }
+  return eb.and(conditions);
 }
 
 /** Ends the session unless it already ended; `reason` is shown once on the sign-in page. */

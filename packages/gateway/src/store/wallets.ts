@@ -73,22 +73,26 @@ export async function walletBalances(tx: Tx, wallet: Pick<Wallet, 'cashAccountId
 export const PIN_RESERVATION_STALE_MS = 60_000;
 
 /**
- * Reserves one PIN attempt before the (slow) check, atomically, so parallel guesses cannot exceed the limit.
+ * Reserves one PIN attempt before the (slow) check, bounded in the statement that takes it, so parallel
+ * guesses cannot exceed the limit. A lock that has run out starts a fresh count in the same statement.
  * 'locked': the PIN is locked; 'busy': every allowed attempt is being checked right now (on other pages),
  * which is no reason to lock anything — the customer may simply try again in a moment.
  */
 export async function reservePinAttempt(tx: Tx, walletId: bigint, now: number, limits: { attemptsMax: number; lockS: number }): Promise<'reserved' | 'locked' | 'busy'> {
-  // A lock that has run out starts a fresh count.
-  await tx.updateTable('wallets').set({ pin_failures: 0n, pin_locked_until: null })
-    .where('id', '=', walletId).where('pin_locked_until', '<=', BigInt(now)).execute();
-  const reserved = await tx.updateTable('wallets').set((eb) => ({ pin_failures: eb('pin_failures', '+', 1n), pin_attempt_at: BigInt(now) }))
-    .where('id', '=', walletId).where('pin_locked_until', 'is', null)
-    .where('pin_failures', '<', BigInt(limits.attemptsMax)).executeTakeFirst();
+  const reserved = await tx.updateTable('wallets').set((eb) => ({
+    pin_failures: eb.case().when('pin_locked_until', 'is', null).then(eb('pin_failures', '+', 1n)).else(1n).end(),
+    pin_locked_until: null,
+    pin_attempt_at: BigInt(now),
+  })).where('id', '=', walletId).where((eb) => eb.or([
+    eb.and([eb('pin_locked_until', 'is', null), eb('pin_failures', '<', BigInt(limits.attemptsMax))]),
+    eb('pin_locked_until', '<=', BigInt(now)),
+  ])).executeTakeFirst();
   if (reserved.numUpdatedRows === 1n) return 'reserved';
-  // All attempts reserved and none checked for a long while: some checks died unfinished. Count them as
+  // All attempts reserved and none taken for a long while: some checks died unfinished. Count them as
   // failures (lock), so that crashing the server can never buy an attacker extra guesses.
   const staleLock = await tx.updateTable('wallets').set({ pin_locked_until: BigInt(now + limits.lockS * 1000) })
     .where('id', '=', walletId).where('pin_locked_until', 'is', null)
+    .where('pin_failures', '>=', BigInt(limits.attemptsMax))
     .where('pin_attempt_at', '<', BigInt(now - PIN_RESERVATION_STALE_MS)).executeTakeFirst();
   if (staleLock.numUpdatedRows === 1n) return 'locked';
   const wallet = await findWallet(tx, walletId);

@@ -13,7 +13,7 @@ import type { GatewayConfig } from '../../src/config.ts';
 import type { DeliveryDispatcherOptions } from '../../src/delivery/dispatcher.ts';
 import type { Clock, Random } from '../../src/domain/ports.ts';
 import type { Merchant } from '../../src/domain/merchant.ts';
-import { startGateway, type Gateway } from '../../src/server.ts';
+import { startGateway, type Gateway, type GatewayOptions } from '../../src/server.ts';
 import type { Database, DatabaseKind } from '../../src/store/database.ts';
 import { insertMerchant, type MerchantInput } from '../../src/store/merchants.ts';
 import { inTransaction } from '../../src/store/transaction.ts';
@@ -48,6 +48,8 @@ export interface TestGatewayOptions {
   delivery?: Partial<DeliveryDispatcherOptions>;
   /** How often abandoned sessions are expired (the gateway's default is 5 s). */
   sweepIntervalMs?: number;
+  /** Fastify's logger option (default: no logging). */
+  logger?: GatewayOptions['logger'];
 }
 
 /** A gateway listening on 127.0.0.1:<free port> over a fresh, migrated database; closed after the test file. */
@@ -62,6 +64,7 @@ export async function startTestGateway(kind: DatabaseKind, options: TestGatewayO
     config: { port: 0, host: '127.0.0.1', sandbox: true, ...options.config },
     delivery: { pollIntervalMs: 100, backoffBaseMs: 200, ...options.delivery },
     sweepIntervalMs: options.sweepIntervalMs,
+    logger: options.logger,
   });
   let closed = false;
   const close = async () => {

@@ -5,7 +5,7 @@ import { cancelPayment } from '../../services/payments.ts';
 
 export const cancel: Operation<'cancel'> = {
   name: 'cancel',
-  faspayPaths: ['/cvr/100005/10', '/pws/100005/183xx00010100000'],
+  faspayPaths: ['/cvr/100005/10', '/pws/100005/183xx00010100000', '/pws/100005/383xx00010100000'],
   async handle(ctx, { merchant, request }) {
     const cancelled = await cancelPayment(ctx, merchant, request.trx_id, request.bill_no, request.payment_cancel);
     const code = STATUS_CODE_OF[cancelled.status];

@@ -1,5 +1,7 @@
-import { formatJakartaDate, formatJakartaDateTime, jakartaDayEndExclusive, jakartaDayStart, ProtocolError } from '@ovo-tokenize/protocol';
+import { formatJakartaDate, formatJakartaDateTime, jakartaDayEndExclusive, jakartaDayStart } from '@ovo-tokenize/protocol';
 import type { Operation } from '../operation.ts';
+import { toWireAmount } from '../../domain/amount-scale.ts';
+import { DomainError } from '../../domain/errors.ts';
 import { requireUsableLink } from '../../services/link-check.ts';
 import { listPaymentHistory } from '../../store/payments.ts';
 
@@ -10,10 +12,10 @@ export const history: Operation<'history'> = {
   name: 'history',
   async handle(ctx, { merchant, request }) {
     const today = formatJakartaDate(new Date(ctx.clock.now()));
-    if (request.end_date > today) throw new ProtocolError('30', `end_date ${request.end_date} is after today (${today}, Jakarta time)`, 'end_date');
-    if (request.start_date > request.end_date) throw new ProtocolError('30', 'start_date is after end_date', 'start_date');
+    if (request.end_date > today) throw new DomainError('history_range_invalid', `end_date ${request.end_date} is after today (${today}, Jakarta time)`);
+    if (request.start_date > request.end_date) throw new DomainError('history_range_invalid', 'start_date is after end_date');
     const offset = (request.page - 1) * request.limit;
-    if (offset >= HISTORY_OFFSET_MAX) throw new ProtocolError('30', `page × limit must stay below ${HISTORY_OFFSET_MAX}; narrow the date range`, 'page');
+    if (offset >= HISTORY_OFFSET_MAX) throw new DomainError('history_range_invalid', `page × limit must stay below ${HISTORY_OFFSET_MAX}; narrow the date range`);
     const { wallet } = await requireUsableLink(ctx, merchant, request.phone_no);
     const { rows, total } = await listPaymentHistory(ctx.database.db, {
       merchantId: merchant.merchantId,
@@ -29,8 +31,11 @@ export const history: Operation<'history'> = {
       payment_date: formatJakartaDateTime(new Date(p.createdAt)),
       status: p.status,
       trx_id: p.trxId,
-      trx_amount: p.amount,
-      amount_detail: [{ type: 'Cash', amt: p.cashAmount }, { type: 'Points', amt: p.pointsAmount }],
+      trx_amount: toWireAmount(merchant, p.amount),
+      amount_detail: [
+        { type: 'Cash', amt: toWireAmount(merchant, p.cashAmount) },
+        { type: 'Points', amt: toWireAmount(merchant, p.pointsAmount) },
+      ],
     }]));
     return { merchant: merchant.name, list_transaction: list, page: request.page, limit: request.limit, total };
   },

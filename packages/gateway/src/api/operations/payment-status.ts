@@ -5,7 +5,7 @@ import { findMerchantPayment } from '../../services/payments.ts';
 
 export const paymentStatus: Operation<'payment-status'> = {
   name: 'payment-status',
-  faspayPaths: ['/cvr/100004/10', '/pws/100004/183xx00010100000'],
+  faspayPaths: ['/cvr/100004/10', '/pws/100004/183xx00010100000', '/pws/100004/383xx00010100000'],
   async handle(ctx, { merchant, request }) {
     const payment = await findMerchantPayment(ctx, merchant, request.trx_id, request.bill_no);
     const code = STATUS_CODE_OF[payment.status];
