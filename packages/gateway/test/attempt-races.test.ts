@@ -1,4 +1,4 @@
-// Proves, over real HTTP on SQLite and PostgreSQL, that parallel posts from the bound browser never get an attempt counter past its limit: activation, payment-page, wallet sign-in and phone-change codes compare at most otp_attempts_max codes and then end their flow, "send a new code" sends at most one code per resend interval and never more than the flow's send limit, and wrong PINs raced across every PIN page at once hash at most pin_attempts_max before the shared lock.
+// Proves, over real HTTP on SQLite and PostgreSQL, that parallel posts from the bound browser never get an attempt counter past its limit: activation, payment-page, wallet sign-in and phone-change codes compare at most otp_attempts_max codes and then end their flow, "send a new code" sends at most one code per resend interval and never more than the flow's send limit, wrong PINs raced across every PIN page at once hash at most pin_attempts_max before the shared lock, and "send a new code" answers the same way on every page.
 import { test } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import assert from 'node:assert/strict';
@@ -353,6 +353,19 @@ for (const kind of DATABASE_KINDS) {
       await t.test(flow.name, async () => {
         for (let round = 0; round < RACE_ROUNDS; round++) await raceLastCode(env, await flow.start(env));
       });
+    }
+  });
+
+  test(`${kind}: "send a new code" answers alike on every page: 200 with the notice when a code went out, 422 when it must wait`, async () => {
+    const env = await startEnv(kind, {});
+    for (const flow of CODE_FLOWS) {
+      const step = await flow.start(env);
+      const early = await step.resend();
+      assert.equal(early.status, 422, `${flow.name}: too soon:\n${early.html.slice(0, 300)}`);
+      env.gw.clock.advance((env.gw.gateway.ctx.config.otp_resend_interval_s + 1) * 1000);
+      const sent = await step.resend();
+      assert.equal(sent.status, 200, `${flow.name}: sent:\n${sent.html.slice(0, 300)}`);
+      assert.match(sent.html, /A new code is on its way/, flow.name);
     }
   });
 

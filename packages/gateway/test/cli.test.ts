@@ -30,7 +30,7 @@ interface Run {
   stderr: string;
 }
 
-// At most this many commands start at once: each is a Node process compiling TypeScript, and a starved
+// At most this many commands start at once: each is a Node process loading the compiled gateway, and a starved
 // machine would turn that into timeouts rather than a faster run.
 const STARTS_MAX = 3;
 let starting = 0;

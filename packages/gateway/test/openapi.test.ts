@@ -300,6 +300,19 @@ test('a notification the gateway sends matches the document, in JSON and in XML'
   }
 });
 
+test('X-Request-Id is documented at every operation, and a real call gets back the id it sent', async () => {
+  for (const [path, item] of Object.entries(doc.paths)) {
+    const post = (item as { post?: { parameters?: Array<{ name: string; in: string }>; responses: Record<string, { headers?: Record<string, unknown> }> } }).post;
+    if (!post) continue;
+    assert.ok(post.parameters?.some((p) => p.name === 'X-Request-Id' && p.in === 'header'), `${path}: the X-Request-Id parameter`);
+    assert.ok(post.responses['200']?.headers?.['X-Request-Id'], `${path}: the echoed X-Request-Id`);
+  }
+  const id = 'docs-call.1:a_b';
+  const res = await fetch(new URL('/ovo/balance', gw.url), { method: 'POST', headers: { 'x-request-id': id }, body: '{}' });
+  assert.equal(res.headers.get('x-request-id'), id);
+  await res.text();
+});
+
 test('over the rate limit the reply is the documented 429, with Retry-After', async () => {
   const limited = await startPaymentsGateway('sqlite', { merchants: [SHOP], config: { api_rate_per_s: 1, api_burst: 1 } });
   const post = () => fetch(`${limited.url}/ovo/balance`, { method: 'POST', headers: { 'content-type': JSON_TYPE }, body: '{}' });

@@ -6,6 +6,7 @@ import {
 } from './catalogue.ts';
 import { PAYMENT_STATUS, RESPONSE_CODES, type ResponseCode } from './codes.ts';
 import { HMAC_TOLERANCE_S } from './signatures.ts';
+import { REQUEST_ID_PATTERN } from './wire.ts';
 
 /** The subset of JSON Schema 2020-12 (with OpenAPI's `xml`) the document uses. */
 export interface SchemaObject {
@@ -140,6 +141,14 @@ function both(json: SchemaObject, xml: SchemaObject = json): Content {
   return { [JSON_TYPE]: { schema: json }, [XML_TYPE]: { schema: xml } };
 }
 
+/** Taken from the caller when it matches REQUEST_ID_PATTERN, else made by the gateway; echoed on every reply. */
+const REQUEST_ID_SCHEMA: SchemaObject = { type: 'string', pattern: REQUEST_ID_PATTERN.source };
+const REQUEST_ID_PARAMETER: ParameterObject = {
+  name: 'X-Request-Id', in: 'header', required: false, schema: REQUEST_ID_SCHEMA,
+  description: 'Names the call in the gateway\'s log, on its reply and on the notifications it causes; keep it across retries.',
+};
+const REQUEST_ID_HEADER = { 'X-Request-Id': { description: 'The request id: the caller\'s, or one the gateway made.', required: true, schema: REQUEST_ID_SCHEMA } };
+
 function operationObject(op: OperationName, path: string, canonical: boolean): OperationObject {
   const spec = OPERATIONS[op];
   const reply = both(ref(schemaName(op, 'Reply')));
@@ -148,15 +157,19 @@ function operationObject(op: OperationName, path: string, canonical: boolean): O
     tags: [op],
     summary: spec.response,
     description: canonical ? `${spec.response}, at its canonical path.` : `${spec.response}, at a Faspay path: the same as /ovo/${op}.`,
+    parameters: [REQUEST_ID_PARAMETER],
     requestBody: { required: true, content: both(ref(schemaName(op, 'Request')), ref(schemaName(op, 'RequestXml'))) },
     responses: {
-      200: { description: 'The reply, whatever its response_code: read response_code.', content: reply },
+      200: { description: 'The reply, whatever its response_code: read response_code.', headers: REQUEST_ID_HEADER, content: reply },
       429: {
         description: 'Over the rate limit: nothing was done. response_code is 96; retry after Retry-After seconds.',
-        headers: { 'Retry-After': { description: 'Seconds to wait before the next call.', required: true, schema: { type: 'integer', minimum: 1 } } },
+        headers: {
+          ...REQUEST_ID_HEADER,
+          'Retry-After': { description: 'Seconds to wait before the next call.', required: true, schema: { type: 'integer', minimum: 1 } },
+        },
         content: reply,
       },
-      500: { description: "The gateway's own failure: response_code 96. Safe to retry later.", content: reply },
+      500: { description: "The gateway's own failure: response_code 96. Safe to retry later.", headers: REQUEST_ID_HEADER, content: reply },
     },
   };
 }

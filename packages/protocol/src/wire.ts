@@ -33,6 +33,12 @@ export function detectFormat(contentType: string | undefined, body: string): Wir
   return formatFromContentType(contentType);
 }
 
+/**
+ * An `X-Request-Id` the gateway takes from its caller: short enough for a log field and a header, plain
+ * enough that it cannot forge a log line or a header.
+ */
+export const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
+
 export function contentTypeOf(format: WireFormat): string {
   return format === 'json' ? 'application/json; charset=utf-8' : 'application/xml; charset=utf-8';
 }

@@ -3,6 +3,7 @@
 // the request (Fastify's child logger, label `request_id`), and handed to the work the request causes
 // (observability/request-scope.ts), so an outbox row and its delivery name the call that queued them.
 import { randomUUID } from 'node:crypto';
+import { REQUEST_ID_PATTERN } from '@ovo-tokenize/protocol';
 import type { IncomingMessage } from 'node:http';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { runInRequest } from '../observability/request-scope.ts';
@@ -10,11 +11,8 @@ import { runInRequest } from '../observability/request-scope.ts';
 export const REQUEST_ID_HEADER = 'x-request-id';
 export const REQUEST_ID_LOG_LABEL = 'request_id';
 
-/** Short enough for a log field and a header, plain enough that it cannot forge a log line or a header. */
-const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
-
 export function isSaneRequestId(value: unknown): value is string {
-  return typeof value === 'string' && SANE_REQUEST_ID.test(value);
+  return typeof value === 'string' && REQUEST_ID_PATTERN.test(value);
 }
 
 /** Fastify's genReqId: the caller's id when it is sane, else a new UUID (an odd one is dropped, not repaired). */

@@ -192,7 +192,7 @@ async function answerStep(ctx: GatewayContext, request: FastifyRequest<Params>, 
     if (outcome.kind === 'forbidden') return problemPage(reply, 403, locale, t.refusedTitle, t.refused);
     const view = await openPaymentPage(ctx, request.params.token, readTokenCookie(request, COOKIE));
     if (typeof view === 'string') return problemPage(reply, 403, locale, t.refusedTitle, t.startAgain);
-    return sendPage(reply, 422, ctx, { ...view, flash: outcome.message, flashKind: outcome.info ? 'info' : 'error' }, locale);
+    return sendPage(reply, outcome.info ? 200 : 422, ctx, { ...view, flash: outcome.message, flashKind: outcome.info ? 'info' : 'error' }, locale);
   }
   return reply.status(303).header('location', pagePath(request.params.token)).send();
 }

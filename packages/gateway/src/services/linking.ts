@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { secretHash, secretsEqual } from '../domain/secrets.ts';
 import type { GatewayContext } from '../context.ts';
 import { DomainError } from '../domain/errors.ts';
 import { LINK_FAILURE, isExpired, isFinished, type LinkSession } from '../domain/link-session.ts';
@@ -77,11 +77,11 @@ export async function openSession(ctx: GatewayContext, id: string, browserKey: s
   if (session.browserKeyHash === null) {
     if (!isFinished(session)) {
       newBrowserKey = randomToken(ctx.random);
-      const bound = await ctx.database.db.updateTable('link_sessions').set({ browser_key_hash: keyHash(newBrowserKey) })
+      const bound = await ctx.database.db.updateTable('link_sessions').set({ browser_key_hash: secretHash(newBrowserKey) })
         .where('id', '=', id).where('browser_key_hash', 'is', null).executeTakeFirst();
       if (bound.numUpdatedRows !== 1n) return 'other_browser';
     }
-  } else if (!browserKey || keyHash(browserKey) !== session.browserKeyHash) {
+  } else if (!browserKey || session.browserKeyHash === null || !secretsEqual(session.browserKeyHash, secretHash(browserKey))) {
     return 'other_browser';
   }
   session = await expireIfDue(ctx, session, merchant);
@@ -93,7 +93,7 @@ export async function openSession(ctx: GatewayContext, id: string, browserKey: s
 }
 
 export function browserKeyMatches(session: LinkSession, browserKey: string | undefined): boolean {
-  return session.browserKeyHash !== null && browserKey !== undefined && keyHash(browserKey) === session.browserKeyHash;
+  return session.browserKeyHash !== null && browserKey !== undefined && secretsEqual(session.browserKeyHash, secretHash(browserKey));
 }
 
 export type StepOutcome =
@@ -112,7 +112,7 @@ interface StepInput {
 /** Checks that the POST comes from the bound browser with the form's CSRF token and the session is live. */
 async function loadForStep(ctx: GatewayContext, input: StepInput): Promise<{ session: LinkSession; merchant: Merchant } | StepOutcome> {
   const session = await findLinkSession(ctx.database.db, input.id);
-  if (!session || !browserKeyMatches(session, input.browserKey) || !tokensEqual(session.csrfToken, input.csrfToken)) {
+  if (!session || !browserKeyMatches(session, input.browserKey) || !secretsEqual(session.csrfToken, input.csrfToken)) {
     return { kind: 'forbidden' };
   }
   const merchant = await findMerchant(ctx.database.db, session.merchantId);
@@ -257,13 +257,3 @@ function resultUrl(merchant: Merchant, session: LinkSession): string | undefined
     session.resultDesc ?? ''));
 }
 
-function keyHash(key: string): string {
-  return createHash('sha256').update(key).digest('base64url');
-}
-
-function tokensEqual(expected: string, given: string | undefined): boolean {
-  if (given === undefined) return false;
-  const a = createHash('sha256').update(expected).digest();
-  const b = createHash('sha256').update(given).digest();
-  return timingSafeEqual(a, b);
-}

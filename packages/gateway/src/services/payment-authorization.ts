@@ -2,7 +2,7 @@
 // confirm with an SMS code (when the merchant asks for one) and then their OVO PIN, or cancel. Same safety
 // as linking: the first browser is bound by a cookie, every POST carries the CSRF token, attempts are counted
 // atomically before the secret is checked, and PIN failures feed the wallet's shared lockout.
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { secretHash, secretsEqual } from '../domain/secrets.ts';
 import type { GatewayContext } from '../context.ts';
 import { STEP_TEXT, localized, type Localized } from '../domain/localized.ts';
 import type { Merchant } from '../domain/merchant.ts';
@@ -69,7 +69,7 @@ export async function openPaymentPage(ctx: GatewayContext, token: string, browse
   if (payment.browserKeyHash === null) {
     if (!isFinal(payment.status)) {
       newBrowserKey = randomToken(ctx.random);
-      const bound = await ctx.database.db.updateTable('payments').set({ browser_key_hash: keyHash(newBrowserKey) })
+      const bound = await ctx.database.db.updateTable('payments').set({ browser_key_hash: secretHash(newBrowserKey) })
         .where('trx_id', '=', payment.trxId).where('status', '=', 'PENDING').where('browser_key_hash', 'is', null)
         .executeTakeFirst();
       if (bound.numUpdatedRows !== 1n) {
@@ -156,7 +156,7 @@ export async function cancelPaymentByCustomer(ctx: GatewayContext, input: Paymen
 
 export function browserKeyMatches(payment: Payment, browserKey: string | undefined): boolean {
   if (payment.browserKeyHash === null || browserKey === undefined) return false;
-  return secretsEqual(keyHash(browserKey), payment.browserKeyHash);
+  return secretsEqual(secretHash(browserKey), payment.browserKeyHash);
 }
 
 /** Whether the payment can no longer be authorised: its life ended (the sweeper may not have noticed yet). */
@@ -181,7 +181,7 @@ export function formatRupiahDigits(amount: bigint): string {
 /** Checks that the POST comes from the bound browser with the form's CSRF token, and the payment is still payable. */
 async function loadForStep(ctx: GatewayContext, input: PaymentStepInput): Promise<{ payment: Payment; merchant: Merchant } | PaymentStepOutcome> {
   const payment = await findPaymentByPageToken(ctx.database.db, input.token);
-  if (!payment || !browserKeyMatches(payment, input.browserKey) || !tokensEqual(payment.csrfToken, input.csrfToken)) {
+  if (!payment || !browserKeyMatches(payment, input.browserKey) || !secretsEqual(payment.csrfToken, input.csrfToken)) {
     return { kind: 'forbidden' };
   }
   const merchant = await findMerchant(ctx.database.db, payment.merchantId);
@@ -211,16 +211,3 @@ function otpKey(payment: Payment): string {
   return `payment:${payment.trxId}`;
 }
 
-function keyHash(key: string): string {
-  return createHash('sha256').update(key).digest('base64url');
-}
-
-function secretsEqual(a: string, b: string): boolean {
-  const x = createHash('sha256').update(a).digest();
-  const y = createHash('sha256').update(b).digest();
-  return timingSafeEqual(x, y);
-}
-
-function tokensEqual(expected: string, given: string | undefined): boolean {
-  return given !== undefined && secretsEqual(expected, given);
-}

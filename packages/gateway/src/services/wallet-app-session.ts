@@ -2,7 +2,8 @@
 // carried by a random cookie token. Only the token's SHA-256 is stored. The same rules as account linking:
 // codes come from ctx.random, are stored hashed, work once, and every attempt is counted before it is
 // checked; PIN failures count toward the wallet's one shared lockout.
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
+import { secretHash, secretsEqual } from '../domain/secrets.ts';
 import { normalizePhone } from '@ovo-tokenize/protocol';
 import type { GatewayContext } from '../context.ts';
 import { STEP_TEXT, localized, type Localized } from '../domain/localized.ts';
@@ -57,15 +58,6 @@ export type WalletStep =
 export const PHONE_SHAPE_TEXT = localized('Enter an Indonesian mobile number, e.g. 0812 3456 7890.',
   'Masukkan nomor ponsel Indonesia, misalnya 0812 3456 7890.');
 
-export function tokenHash(token: string): string {
-  return createHash('sha256').update(token).digest('base64url');
-}
-
-/** Constant-time comparison of a form token with the expected one. */
-export function tokensEqual(expected: string, given: string | undefined): boolean {
-  if (given === undefined) return false;
-  return timingSafeEqual(createHash('sha256').update(expected).digest(), createHash('sha256').update(given).digest());
-}
 
 // The phone form comes before any session exists: its CSRF token is a keyed hash of a random value held in
 // a separate cookie (double submit), so no database row is written for a page view.
@@ -100,7 +92,7 @@ export function endReasonText(ctx: GatewayContext, reason: string | null): { kin
 /** What GET /wallet shows for this cookie: the sign-in form, a sign-in step, or the signed-in app. */
 export async function currentView(ctx: GatewayContext, token: string | undefined): Promise<WalletAppView> {
   if (!token) return { kind: 'signed_out', clearCookie: false };
-  const session = await findWalletSession(ctx.database.db, tokenHash(token));
+  const session = await findWalletSession(ctx.database.db, secretHash(token));
   if (!session) return { kind: 'signed_out', clearCookie: true };
   const live = await liveSession(ctx, session);
   if (live.state === 'ended') return { kind: 'signed_out', notice: endReasonText(ctx, live.endReason), clearCookie: true };
@@ -149,9 +141,9 @@ export interface SignedIn {
  */
 export async function requireSignedIn(ctx: GatewayContext, token: string | undefined, csrfToken: string | undefined): Promise<SignedIn | 'ended' | 'forbidden'> {
   if (!token) return 'forbidden';
-  const found = await findWalletSession(ctx.database.db, tokenHash(token));
+  const found = await findWalletSession(ctx.database.db, secretHash(token));
   if (!found) return 'forbidden';
-  if (!tokensEqual(found.csrfToken, csrfToken)) return 'forbidden';
+  if (!secretsEqual(found.csrfToken, csrfToken)) return 'forbidden';
   const session = await liveSession(ctx, found);
   if (session.state !== 'active') return 'ended';
   const wallet = await walletOf(ctx, session);
@@ -162,7 +154,7 @@ export async function requireSignedIn(ctx: GatewayContext, token: string | undef
 export async function startSignIn(ctx: GatewayContext, input: {
   nonce: string | undefined; csrfToken: string | undefined; phone: string; currentToken: string | undefined;
 }): Promise<WalletStep> {
-  if (!input.nonce || !tokensEqual(signInCsrfToken(ctx, input.nonce), input.csrfToken)) return { kind: 'forbidden' };
+  if (!input.nonce || !secretsEqual(signInCsrfToken(ctx, input.nonce), input.csrfToken)) return { kind: 'forbidden' };
   const typed = input.phone.trim();
   const phone = normalizePhone(typed.replace(/[\s-]/g, ''));
   if (!phone) return { kind: 'retry', message: PHONE_SHAPE_TEXT, value: typed };
@@ -177,11 +169,11 @@ export async function startSignIn(ctx: GatewayContext, input: {
       value: typed,
     };
   }
-  if (input.currentToken) await endWalletSession(ctx.database.db, tokenHash(input.currentToken), 'replaced', now);
+  if (input.currentToken) await endWalletSession(ctx.database.db, secretHash(input.currentToken), 'replaced', now);
   const wallet = await findWalletByPhone(ctx.database.db, phone);
   const token = randomToken(ctx.random);
   const session = await insertWalletSession(ctx.database.db, {
-    id: tokenHash(token),
+    id: secretHash(token),
     phone,
     walletId: wallet && wallet.status === 'active' ? wallet.id : null,
     csrfToken: randomToken(ctx.random),
@@ -195,8 +187,8 @@ export async function startSignIn(ctx: GatewayContext, input: {
 /** A sign-in step's POST: the session must be signing in, from this browser, with its form token. */
 async function loadSigningIn(ctx: GatewayContext, token: string | undefined, csrfToken: string | undefined): Promise<WalletSession | WalletStep> {
   if (!token) return { kind: 'forbidden' };
-  const found = await findWalletSession(ctx.database.db, tokenHash(token));
-  if (!found || !tokensEqual(found.csrfToken, csrfToken)) return { kind: 'forbidden' };
+  const found = await findWalletSession(ctx.database.db, secretHash(token));
+  if (!found || !secretsEqual(found.csrfToken, csrfToken)) return { kind: 'forbidden' };
   const session = await liveSession(ctx, found);
   if (session.state === 'ended') return { kind: 'ended' };
   if (session.state === 'active') return { kind: 'ok' };
@@ -248,7 +240,7 @@ export async function submitSignInPin(ctx: GatewayContext, input: { token: strin
   const now = ctx.clock.now();
   const moved = await inTransaction(ctx.database, async (tx) => {
     const ok = await updateWalletSession(tx, session.id, { state: 'pin' }, {
-      id: tokenHash(token),
+      id: secretHash(token),
       state: 'active',
       csrf_token: randomToken(ctx.random),
       otp_hash: null, otp_expires_at: null, otp_attempts: 0n, otp_sends: 0n, otp_sent_at: null,
