@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
-  CURRENCY, OPERATIONS, OVO_PAYMENT_CHANNEL, ProtocolError, requestSignature, serialize, validateRequest,
+  CURRENCY, OPERATIONS, OVO_PAYMENT_CHANNEL, ProtocolError, isMerchantId, requestSignature, serialize, validateRequest,
   type OperationName, type WireFormat,
 } from '@ovo-tokenize/protocol';
 import { GATEWAY_ENDPOINTS, endpointUrl, type EndpointPath, type Endpoints } from './endpoints.ts';
@@ -89,7 +89,7 @@ export class OvoTokenizeClient {
   constructor(options: OvoTokenizeClientOptions) {
     const base = new URL(options.baseUrl);
     if (base.protocol !== 'http:' && base.protocol !== 'https:') throw new TypeError('baseUrl must be an http(s) URL');
-    if (!/^[0-9]{1,10}$/.test(options.merchantId)) throw new TypeError('merchantId must be 1–10 digits');
+    if (!isMerchantId(options.merchantId)) throw new TypeError('merchantId must be 1–10 digits');
     for (const name of ['merchantName', 'userId', 'password'] as const) {
       if (typeof options[name] !== 'string' || options[name] === '') throw new TypeError(`${name} is required`);
     }

@@ -191,6 +191,11 @@ export const OPERATION_NAMES: readonly OperationName[] = Object.freeze(
   Object.keys(OPERATIONS) as OperationName[],
 );
 
+/** A merchant_id as the catalogue allows it (1–10 digits): checked before any lookup by one. */
+export function isMerchantId(value: unknown): value is string {
+  return typeof value === 'string' && value.length <= MERCHANT_ID.max && /^[0-9]+$/.test(value);
+}
+
 export function isOperationName(value: string): value is OperationName {
   return Object.hasOwn(OPERATIONS, value);
 }

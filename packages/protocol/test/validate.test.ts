@@ -1,7 +1,7 @@
 // Proves validateRequest enforces the catalogue: 83 for a missing field, 30 for a wrong shape, 13 for a bad amount.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ProtocolError, validateRequest } from '../src/index.ts';
+import { ProtocolError, isMerchantId, validateRequest } from '../src/index.ts';
 
 const PAYMENT = {
   merchant_id: '99999',
@@ -141,4 +141,13 @@ test('values from inherited properties are not read', () => {
   const fields = Object.create({ signature: 'inherited' }) as Record<string, string>;
   Object.assign(fields, { merchant_id: '99999', payment_channel: '720', phone_no: '081382826301' });
   rejects('83', 'signature', () => validateRequest('balance', fields));
+});
+
+test('isMerchantId accepts exactly what validation accepts as a merchant_id: 1–10 digits', () => {
+  for (const id of ['1', '99999', '0123456789']) assert.equal(isMerchantId(id), true, id);
+  for (const id of ['', '12345678901', '99999 ', '9e4', '-1', '١٢٣', 99999, undefined]) assert.equal(isMerchantId(id), false, String(id));
+  for (const id of ['0123456789', '12345678901']) {
+    const accepted = (() => { try { validateRequest('balance', { merchant_id: id, payment_channel: '720', phone_no: '081382826301', signature: 'x' }); return true; } catch { return false; } })();
+    assert.equal(accepted, isMerchantId(id), id);
+  }
 });

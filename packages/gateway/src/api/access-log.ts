@@ -3,7 +3,7 @@
 // operation, merchant, response code and format — never its body; other requests a `request` line naming
 // their route pattern (`/activation/:token`, not the token itself). The request id is on both, as on every
 // line of the request (Fastify's child logger).
-import type { WireFormat } from '@ovo-tokenize/protocol';
+import { isMerchantId, type WireFormat } from '@ovo-tokenize/protocol';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { maskCardNumbers } from '../observability/logging.ts';
 import type { GatewayMetrics } from '../observability/metrics.ts';
@@ -24,7 +24,6 @@ export function noteApiReply(reply: FastifyReply, note: ApiReplyNote): void {
 }
 
 /** The catalogue's merchant_id is at most 10 digits: anything else the caller sent is not logged. */
-const MERCHANT_ID = /^[0-9]{1,10}$/;
 
 export function registerAccessLog(app: FastifyInstance, metrics: GatewayMetrics): void {
   app.addHook('onResponse', async (request, reply) => logAccess(request, reply, metrics));
@@ -42,6 +41,6 @@ export function logAccess(request: FastifyRequest, reply: FastifyReply, metrics:
   }
   const operation = note.operation ?? 'unknown';
   metrics.apiCall(operation, note.responseCode, reply.elapsedTime / 1000);
-  const merchantId = typeof note.merchantId === 'string' && MERCHANT_ID.test(note.merchantId) ? note.merchantId : null;
+  const merchantId = isMerchantId(note.merchantId) ? note.merchantId : null;
   request.log.info({ ...line, operation, merchant_id: merchantId, response_code: note.responseCode, format: note.format }, 'api call');
 }

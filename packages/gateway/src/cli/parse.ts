@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { normalizePhone } from '@ovo-tokenize/protocol';
+import { isMerchantId, normalizePhone } from '@ovo-tokenize/protocol';
 import { InvalidArgumentError } from 'commander';
 
 export function rupiah(value: string): bigint {
@@ -19,7 +19,7 @@ export function pin(value: string): string {
 }
 
 export function merchantId(value: string): string {
-  if (!/^[0-9]{1,10}$/.test(value)) throw new InvalidArgumentError('must be 1–10 digits');
+  if (!isMerchantId(value)) throw new InvalidArgumentError('must be 1–10 digits');
   return value;
 }
 

@@ -1,6 +1,6 @@
 import {
-  ACTIVATION_CALLBACK, PAYMENT_RETURN, activationCallbackSignature, formatJakartaDateTime, isPaymentStatusCode, normalizePhone,
-  paymentStatusSignature, signaturesEqual,
+  ACTIVATION_CALLBACK, PAYMENT_RETURN, activationCallbackSignature, formatJakartaDateTime, isMerchantId, isPaymentStatusCode,
+  normalizePhone, paymentStatusSignature, signaturesEqual,
 } from '@ovo-tokenize/protocol';
 import type { FastifyInstance } from 'fastify';
 import type { GatewayContext } from '../context.ts';
@@ -34,7 +34,7 @@ export function registerSandboxRoutes(app: FastifyInstance, ctx: GatewayContext)
       const v = request.query[name];
       return typeof v === 'string' ? v : '';
     };
-    const merchant = /^[0-9]{1,10}$/.test(value('merchant_id')) ? await findMerchant(ctx.database.db, value('merchant_id')) : undefined;
+    const merchant = isMerchantId(value('merchant_id')) ? await findMerchant(ctx.database.db, value('merchant_id')) : undefined;
     const page = value('trx_id') === '' ? activationReturn(merchant, value) : paymentReturn(merchant, value);
     const rows = page.fields.map((name) => html`<tr><th scope="row">${name}</th><td>${value(name)}</td></tr>`);
     const body = html`<p>This page stands in for the demo merchant's return URL. A real shop receives these parameters and checks the signature.</p>

@@ -1,7 +1,7 @@
 // What a signed-in customer can see and do in the wallet app: balances and transactions, linked merchants
 // (and unlinking one), changing the phone number, and in sandbox mode topping up cash. Each action leaves a
 // one-line message in the session for the page the browser is redirected to.
-import { normalizePhone } from '@ovo-tokenize/protocol';
+import { isMerchantId, normalizePhone } from '@ovo-tokenize/protocol';
 import type { GatewayContext } from '../context.ts';
 import { STEP_TEXT, encodeLocalized, localized, verbatim, type Localized } from '../domain/localized.ts';
 import { isValidPin } from '../domain/pin.ts';
@@ -172,7 +172,7 @@ export async function linkedMerchants(ctx: GatewayContext, wallet: Wallet): Prom
 
 /** Ends the wallet's link with this merchant; its next payment or balance call answers 02 with a relink url. */
 export async function unlinkMerchant(ctx: GatewayContext, auth: SignedIn, merchantId: string): Promise<WalletStep> {
-  if (!/^[0-9]{1,10}$/.test(merchantId)) return flashed(ctx, auth, 'error', localized('That merchant is not linked to your OVO account.', 'Merchant itu tidak tertaut ke akun OVO kamu.'));
+  if (!isMerchantId(merchantId)) return flashed(ctx, auth, 'error', localized('That merchant is not linked to your OVO account.', 'Merchant itu tidak tertaut ke akun OVO kamu.'));
   const merchant = await findMerchant(ctx.database.db, merchantId);
   const name = merchant?.name ?? `Merchant ${merchantId}`;
   await inTransaction(ctx.database, async (tx) => {
