@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { activationCallbackSignature, hmacSignatureHeader, requestSignature, type WireFormat } from '@ovo-tokenize/protocol';
 import type { MerchantInput } from '../src/store/merchants.ts';
 import { DATABASE_KINDS } from './support/databases.ts';
+import { GUIDE_ACTIVATION_JSON, GUIDE_ACTIVATION_XML } from './support/guide-samples.ts';
 import {
   FormClient, callOperation, completeLink, countRows, csrfTokenOf, health, inbox, provisionMerchant, readOtp,
   refreshTarget, sendRaw, signFields, startReceiver, startTestGateway, type Reply, type TestGateway,
@@ -11,22 +12,9 @@ import {
 
 const FORMATS: readonly WireFormat[] = ['json', 'xml'];
 
-/** The guide's sample requests (spec §4.1), byte for byte. */
-const GUIDE_JSON = `{"request":"Account Activation OVO OpenAPI","merchant_id":"99999","payment_channel":"720",
- "phone_no":"081382826301","cust_name":"Andrea Hinata","signature":"1d4c5f7246a762c4ab61cd3d399efa4c28978bf3"}`;
-const GUIDE_XML = `<?xml version="1.0" encoding="UTF-8" ?>
-<faspay>
-<request>Account Activation OVO OpenAPI</request>
-<merchant_id>99999</merchant_id>
-<payment_channel>720</payment_channel>
-<phone_no>081382826301</phone_no>
-<cust_name>Andrea Hinata</cust_name>
-<signature>1d4c5f7246a762c4ab61cd3d399efa4c28978bf3</signature>
-</faspay>
-`;
 const GUIDE_PHONE = '081382826301';
 const GUIDE_PATH: Record<WireFormat, string> = { json: '/cvr/100037/10', xml: '/pws/100037/183xx00010100000/' };
-const GUIDE_BODY: Record<WireFormat, string> = { json: GUIDE_JSON, xml: GUIDE_XML };
+const GUIDE_BODY: Record<WireFormat, string> = { json: GUIDE_ACTIVATION_JSON, xml: GUIDE_ACTIVATION_XML };
 const CONTENT_TYPE: Record<WireFormat, string> = { json: 'application/json', xml: 'application/xml' };
 const GUIDE_CREDENTIALS = { merchantId: '99999', userId: 'bot99999', password: 'p@ssw0rd' } as const;
 
@@ -333,7 +321,7 @@ for (const kind of DATABASE_KINDS) {
     assert.equal(returnRes.status, 404);
     await returnRes.arrayBuffer();
     // The guide's sample merchant does not exist here.
-    assert.equal((await sendRaw(gw.url, GUIDE_PATH.json, GUIDE_JSON, { 'content-type': 'application/json' })).body.response_code, '03');
+    assert.equal((await sendRaw(gw.url, GUIDE_PATH.json, GUIDE_ACTIVATION_JSON, { 'content-type': 'application/json' })).body.response_code, '03');
     await health(gw.url);
   });
 }

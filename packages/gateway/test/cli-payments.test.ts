@@ -1,32 +1,13 @@
 // Proves, by running the real `ovo-tokenize` command against SQLite and PostgreSQL, that a merchant's payment settings (pinless limit, payment OTP, max amount, notification URL and format) are set by `merchant add`/`update` and shown by `merchant list`, and that a notification the gateway gave up on is listed by `notifications list --status failed` and delivered by `notifications resend` under its original X-Notification-Id.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { verifyHmacSignatureHeader } from '@ovo-tokenize/protocol';
 import type { Merchant } from '../src/domain/merchant.ts';
 import { findMerchant } from '../src/store/merchants.ts';
+import { runCommand } from './support/cli.ts';
 import { DATABASE_KINDS, openTestDatabase } from './support/databases.ts';
 import { callOperation } from './support/gateway.ts';
 import { fundedWallet, linkThroughStore, startNotificationReceiver, startPaymentsGateway } from './support/payments.ts';
-
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const run = promisify(execFile);
-
-interface Ran { code: number; stdout: string; stderr: string }
-
-async function cli(args: string[]): Promise<Ran> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, ['packages/gateway/bin/ovo-tokenize.js', ...args], {
-      cwd: ROOT, env: { ...process.env, OVO_DB: '' }, timeout: 30_000,
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-  }
-}
 
 /** The rows of a printTable listing, keyed by its header. */
 function table(stdout: string): Array<Record<string, string>> {
@@ -44,7 +25,7 @@ for (const kind of DATABASE_KINDS) {
     const database = await openTestDatabase(kind);
     try {
       const db = ['--db', database.url];
-      const added = await cli(['merchant', 'add', '--id', '40001', '--name', 'Toko CLI', '--user-id', 'bot40001', '--password', 's3cret-pw',
+      const added = await runCommand(['merchant', 'add', '--id', '40001', '--name', 'Toko CLI', '--user-id', 'bot40001', '--password', 's3cret-pw',
         '--pinless-limit', '50000', '--payment-otp', '--max-amount', '1000000', ...db]);
       assert.equal(added.code, 0, added.stderr);
       assert.match(added.stdout, /^merchant 40001 added \(Toko CLI\)$/m);
@@ -56,7 +37,7 @@ for (const kind of DATABASE_KINDS) {
       assert.deepEqual({ pinless: stored.pinlessLimit, otp: stored.paymentOtp, max: stored.maxAmount, notify: stored.notifyUrl },
         { pinless: 50_000n, otp: true, max: 1_000_000n, notify: null });
 
-      const updated = await cli(['merchant', 'update', '40001', '--pinless-limit', '0', '--notify-url', 'http://127.0.0.1:9/notify',
+      const updated = await runCommand(['merchant', 'update', '40001', '--pinless-limit', '0', '--notify-url', 'http://127.0.0.1:9/notify',
         '--notify-format', 'xml', ...db]);
       assert.equal(updated.code, 0, updated.stderr);
       assert.match(updated.stdout, /^merchant 40001 updated$/m);
@@ -64,7 +45,7 @@ for (const kind of DATABASE_KINDS) {
       assert.deepEqual({ pinless: stored.pinlessLimit, otp: stored.paymentOtp, max: stored.maxAmount, notify: stored.notifyUrl, format: stored.notifyFormat },
         { pinless: 0n, otp: true, max: 1_000_000n, notify: 'http://127.0.0.1:9/notify', format: 'xml' }, 'flags not given stay as they were');
 
-      const listed = await cli(['merchant', 'list', ...db]);
+      const listed = await runCommand(['merchant', 'list', ...db]);
       assert.equal(listed.code, 0, listed.stderr);
       const [row] = table(listed.stdout);
       assert.deepEqual(row && {
@@ -74,16 +55,16 @@ for (const kind of DATABASE_KINDS) {
       });
 
       // Both settings can be undone; a max amount of 0 (which would refuse every payment) is not accepted.
-      const undone = await cli(['merchant', 'update', '40001', '--no-payment-otp', '--no-max-amount', ...db]);
+      const undone = await runCommand(['merchant', 'update', '40001', '--no-payment-otp', '--no-max-amount', ...db]);
       assert.equal(undone.code, 0, undone.stderr);
       stored = (await findMerchant(database.db, '40001'))!;
       assert.deepEqual({ otp: stored.paymentOtp, max: stored.maxAmount, pinless: stored.pinlessLimit }, { otp: false, max: null, pinless: 0n });
-      const relisted = table((await cli(['merchant', 'list', ...db])).stdout)[0]!;
+      const relisted = table((await runCommand(['merchant', 'list', ...db])).stdout)[0]!;
       assert.deepEqual([relisted.payment_otp, relisted.max_amount], ['no', 'none']);
       const bad = [['--max-amount', '0'], ['--pinless-limit', '-5'], ['--pinless-limit', '1.5'], ['--notify-format', 'csv']];
       const [unknown, ...refusals] = await Promise.all([
-        cli(['merchant', 'update', '49999', '--pinless-limit', '1', ...db]),
-        ...bad.map((flags) => cli(['merchant', 'update', '40001', ...flags, ...db])),
+        runCommand(['merchant', 'update', '49999', '--pinless-limit', '1', ...db]),
+        ...bad.map((flags) => runCommand(['merchant', 'update', '40001', ...flags, ...db])),
       ]);
       for (const [i, refused] of refusals.entries()) {
         assert.equal(refused.code, 1, `${bad[i]!.join(' ')}: ${refused.stdout}`);
@@ -126,8 +107,8 @@ for (const kind of DATABASE_KINDS) {
     }
     const db = ['--db', gw.database.url];
     const [failed, pending] = await Promise.all([
-      cli(['notifications', 'list', '--status', 'failed', ...db]),
-      cli(['notifications', 'list', '--status', 'pending', ...db]),
+      runCommand(['notifications', 'list', '--status', 'failed', ...db]),
+      runCommand(['notifications', 'list', '--status', 'pending', ...db]),
     ]);
     assert.equal(failed.code, 0, failed.stderr);
     const listed = table(failed.stdout);
@@ -141,7 +122,7 @@ for (const kind of DATABASE_KINDS) {
 
     // The merchant fixed its endpoint; the operator resends. The running gateway delivers it.
     await receiver.up();
-    const resent = await cli(['notifications', 'resend', String(row.id), ...db]);
+    const resent = await runCommand(['notifications', 'resend', String(row.id), ...db]);
     assert.equal(resent.code, 0, resent.stderr);
     assert.match(resent.stdout, new RegExp(`delivery ${row.id} queued again`));
     const delivered = await receiver.waitFor(paid.body.trx_id, '2');
@@ -154,17 +135,17 @@ for (const kind of DATABASE_KINDS) {
       assert.ok(i < 200, 'marked delivered');
       await new Promise((r) => setTimeout(r, 25));
     }
-    const afterResend = table((await cli(['notifications', 'list', '--status', 'delivered', ...db])).stdout);
+    const afterResend = table((await runCommand(['notifications', 'list', '--status', 'delivered', ...db])).stdout);
     assert.deepEqual(afterResend.map((r) => [r.id, r.status, r.last_error]), [[String(row.id), 'delivered', '-']]);
 
     // By notification id too (a merchant asking for it again); unknown ids and statuses are errors.
-    const again = await cli(['notifications', 'resend', row.notification_id, ...db]);
+    const again = await runCommand(['notifications', 'resend', row.notification_id, ...db]);
     assert.equal(again.code, 0, again.stderr);
     await receiver.waitUntil((all) => all.length >= 2, 'the second copy');
     assert.deepEqual(receiver.received.map((n) => n.notificationId), [row.notification_id, row.notification_id]);
     const [missing, badStatus] = await Promise.all([
-      cli(['notifications', 'resend', '999999', ...db]),
-      cli(['notifications', 'list', '--status', 'lost', ...db]),
+      runCommand(['notifications', 'resend', '999999', ...db]),
+      runCommand(['notifications', 'list', '--status', 'lost', ...db]),
     ]);
     assert.equal(missing.code, 1);
     assert.match(missing.stderr, /no delivery 999999/);

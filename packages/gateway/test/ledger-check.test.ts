@@ -1,12 +1,9 @@
 // Proves that the ledger check finds a ledger clean after real activity (opening balances, a sandbox top-up, pinless payments, PIN payments held then paid, cancelled, expired and still pending) and names each invariant when it is broken by hand — an unbalanced, self or zero transfer, a resolution unlike its hold, a running total off its transfers, a wallet below zero, holds out of step with their payments — on SQLite and PostgreSQL, and that `ovo-tokenize ledger check` exits 0 with a summary on a clean file and 1 naming the broken invariant on a broken one.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { sql, type Transaction } from 'kysely';
 import type { Wallet } from '../src/domain/wallet.ts';
 import { expirePayments } from '../src/services/payments.ts';
@@ -16,14 +13,13 @@ import { hold, transfer, voidHold } from '../src/store/ledger.ts';
 import { checkLedger, type LedgerViolation } from '../src/store/ledger-check.ts';
 import type { Schema } from '../src/store/schema.ts';
 import { insertWalletSession } from '../src/store/wallet-sessions.ts';
+import { runCommand } from './support/cli.ts';
 import { DATABASE_KINDS } from './support/databases.ts';
 import { callOperation } from './support/gateway.ts';
 import {
   authorisePayment, countTransfers, fundedWallet, linkThroughStore, reloadPayment, startPaymentsGateway, type PaymentsGateway,
 } from './support/payments.ts';
 
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const run = promisify(execFile);
 const MERCHANT = { merchantId: '68001', name: 'Toko Buku', userId: 'bot68001', password: 'ledger-secret', pinlessLimit: 20_000n };
 
 interface Activity {
@@ -241,7 +237,7 @@ for (const kind of DATABASE_KINDS) {
         await broken.close();
 
         const expected = await checkLedger(database.db);
-        const [clean, failed] = await Promise.all([cli(['ledger', 'check', '--db', database.url]), cli(['ledger', 'check', '--db', `sqlite:${brokenPath}`])]);
+        const [clean, failed] = await Promise.all([runCommand(['ledger', 'check', '--db', database.url]), runCommand(['ledger', 'check', '--db', `sqlite:${brokenPath}`])]);
         assert.equal(clean.code, 0, clean.stderr);
         assert.equal(clean.stdout, `ledger ok: 6 accounts, ${expected.transfers} transfers, 1 open hold, 6 payments\n`);
         assert.equal(failed.code, 1, failed.stdout);
@@ -252,14 +248,3 @@ for (const kind of DATABASE_KINDS) {
   });
 }
 
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, ['packages/gateway/bin/ovo-tokenize.js', ...args], {
-      cwd: ROOT, env: { ...process.env, OVO_DB: '' }, timeout: 30_000,
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-  }
-}

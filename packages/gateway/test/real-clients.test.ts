@@ -13,6 +13,7 @@ import { listDeliveries } from '../src/delivery/outbox.ts';
 import type { MerchantInput } from '../src/store/merchants.ts';
 import { findWalletByPhone } from '../src/store/wallets.ts';
 import { DATABASE_KINDS } from './support/databases.ts';
+import { GUIDE_ACTIVATION_JSON, GUIDE_ACTIVATION_XML } from './support/guide-samples.ts';
 import {
   fundedWallet, linkThroughStore, startNotificationReceiver, startPaymentsGateway, walletMoney,
   type NotificationReceiver, type PaymentsGateway,
@@ -169,7 +170,7 @@ const PHP_RAW = '\u0000php-number:';
 /** A number as PHP writes it (an int, or a float such as `2500000.0` or `1999999.0000000002`). */
 const phpNumber = (text: string) => `${PHP_RAW}${text}`;
 
-/** PHP's json_encode with default flags: `/` escaped as `\/`, non-ASCII as `\uXXXX`, null kept. */
+/** PHP's json_encode with default flags: `/` escaped as `\/`, non-ASCII as `\u00e9`-style escapes, null kept. */
 function phpJsonEncode(value: Record<string, unknown>): string {
   return JSON.stringify(value)
     .replace(/"\\u0000php-number:([^"]*)"/g, '$1')
@@ -333,18 +334,6 @@ function assertSameReply(actual: Record<string, any>, reference: Record<string, 
 // ---------------------------------------------------------------------------------------------------------
 // Bodies.
 
-/** The guide's activation sample (spec §4.1), verbatim, line break included. */
-const GUIDE_ACTIVATION_JSON = `{"request":"Account Activation OVO OpenAPI","merchant_id":"99999","payment_channel":"720",
- "phone_no":"081382826301","cust_name":"Andrea Hinata","signature":"1d4c5f7246a762c4ab61cd3d399efa4c28978bf3"}`;
-const GUIDE_ACTIVATION_XML = `<?xml version="1.0" encoding="UTF-8" ?>
-<faspay>
-<request>Account Activation OVO OpenAPI</request>
-<merchant_id>99999</merchant_id>
-<payment_channel>720</payment_channel>
-<phone_no>081382826301</phone_no>
-<cust_name>Andrea Hinata</cust_name>
-<signature>1d4c5f7246a762c4ab61cd3d399efa4c28978bf3</signature>
-</faspay>`;
 
 interface Env {
   readonly gw: PaymentsGateway;
