@@ -29,8 +29,11 @@ export function openDatabase(url: string, options: { poolSize?: number } = {}): 
   const parsed = parseDatabaseUrl(url);
   if (parsed.kind === 'postgres') {
     const pool = new pg.Pool({ connectionString: parsed.url, max: options.poolSize ?? 10 });
-    // A broken idle connection must not crash the process; the next query gets a fresh one.
+    // A broken connection must not crash the process: an idle one is reported to the pool, one in use to its
+    // client — with no listener there the 'error' event is uncaught, although the query itself already fails
+    // (and is answered). The next query gets a fresh connection.
     pool.on('error', () => {});
+    pool.on('connect', (client) => client.on('error', () => {}));
     const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
     return { kind: 'postgres', db, location: redactPassword(parsed.url), close: () => db.destroy() };
   }
