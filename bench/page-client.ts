@@ -1,4 +1,5 @@
 // The hosted payment page driven like a browser without JavaScript: no browser, just its two requests.
+import { FormClient, csrfTokenOf } from '@ovo-tokenize/example-merchant-store/form-client';
 
 /** The page answered with an unexpected HTTP status. */
 export class PageStatusError extends Error {
@@ -9,19 +10,10 @@ export class PageStatusError extends Error {
 
 /** What a browser without JavaScript does: open the page (getting its cookie), post the PIN form. */
 export async function authoriseOnPage(pageUrl: string, pin: string): Promise<void> {
-  const page = await fetch(pageUrl, { redirect: 'manual' });
-  const html = await page.text();
-  if (page.status !== 200) throw new PageStatusError(page.status, `GET ${new URL(pageUrl).pathname}: HTTP ${page.status}: ${html.slice(0, 200)}`);
-  const cookie = page.headers.getSetCookie().map((line) => line.split(';')[0]!.trim()).join('; ');
-  const csrf = /<input[^>]*name="csrf_token"[^>]*value="([^"]+)"/.exec(html)?.[1]
-    ?? /<input[^>]*value="([^"]+)"[^>]*name="csrf_token"/.exec(html)?.[1];
-  if (!csrf) throw new Error(`GET ${new URL(pageUrl).pathname}: no csrf_token on the page`);
-  const posted = await fetch(`${pageUrl}/pin`, {
-    method: 'POST',
-    redirect: 'manual',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', ...(cookie && { cookie }) },
-    body: new URLSearchParams({ csrf_token: csrf, pin }).toString(),
-  });
-  const after = await posted.text();
-  if (posted.status >= 400) throw new PageStatusError(posted.status, `POST ${new URL(pageUrl).pathname}/pin: HTTP ${posted.status}: ${after.slice(0, 200)}`);
+  const browser = new FormClient();
+  const path = new URL(pageUrl).pathname;
+  const page = await browser.get(pageUrl);
+  if (page.status !== 200) throw new PageStatusError(page.status, `GET ${path}: HTTP ${page.status}: ${page.html.slice(0, 200)}`);
+  const posted = await browser.post(`${pageUrl}/pin`, { csrf_token: csrfTokenOf(page.html), pin });
+  if (posted.status >= 400) throw new PageStatusError(posted.status, `POST ${path}/pin: HTTP ${posted.status}: ${posted.html.slice(0, 200)}`);
 }

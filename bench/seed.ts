@@ -109,8 +109,7 @@ async function insertHistory(ctx: GatewayContext, merchant: Merchant, c: Custome
     with recursive s(g) as (select 1 union all select g + 1 from s where g < ${count}),
     r as (select g, 5000 + (g % 97) * 1000 as amount, g % 3 as pt, (g * 7919) % ${count} as slot from s)
     insert into payments (trx_id, merchant_id, bill_no, fingerprint, wallet_id, phone, cust_name, email, bill_desc,
-      amount, pay_type, cash_amount, points_amount, cash_hold_id, points_hold_id, status, payment_reff, page_token,
-      needs_otp, auth_step, browser_key_hash, csrf_token, otp_hash, otp_expires_at, otp_attempts, otp_sends, otp_sent_at,
+      amount, pay_type, cash_amount, points_amount, cash_transfer_id, points_transfer_id, status, payment_reff,
       failure_reason, cancel_reason, created_at, expires_at, finished_at)
     select
       '9' || ${pad(String(walletId), 5)} || ${pad('r.g', 10)},
@@ -118,7 +117,7 @@ async function insertHistory(ctx: GatewayContext, merchant: Merchant, c: Custome
       'customer@example.com', 'Bench history', r.amount, cast(r.pt as text),
       r.amount - ${points}, ${points}, null, null,
       case r.g % 20 when 0 then 'FAILED' when 1 then 'EXPIRED' else 'SUCCESS' end,
-      ${pad('r.g', 12)}, 'history-${walletId}-' || r.g, 0, 'done', null, 'history', null, null, 0, 0, null,
+      ${pad('r.g', 12)},
       case r.g % 20 when 0 then 'Insufficient balance' when 1 then 'Payment expired' else null end, null,
       ${createdAt}, ${createdAt} + ${ctx.config.payment_ttl_s * 1000}, ${createdAt} + 30000
     from r`;

@@ -10,6 +10,7 @@ import type { Merchant } from '../src/domain/merchant.ts';
 import { expirePayments } from '../src/services/payments.ts';
 import { endLink } from '../src/store/links.ts';
 import type { MerchantInput } from '../src/store/merchants.ts';
+import { findChallengeOf } from '../src/store/challenges.ts';
 import { findPayment } from '../src/store/payments.ts';
 import { findWalletByPhone } from '../src/store/wallets.ts';
 import { DATABASE_KINDS } from './support/databases.ts';
@@ -80,7 +81,7 @@ async function assertPaymentReply(gw: PaymentsGateway, format: WireFormat, reply
   // Jakarta wall time (UTC+7), not the server's zone.
   const asJakarta = Date.parse(`${b.payment_day.replace(' ', 'T')}+07:00`);
   assert.ok(Math.abs(asJakarta - gw.clock.now()) < 5_000, `payment_day ${b.payment_day} is Jakarta time now`);
-  assert.equal(b.redirectURL, `${gw.url}/pay/${stored.pageToken}`, where);
+  assert.equal(b.redirectURL, `${gw.url}/pay/${(await findChallengeOf(gw.database.db, stored.trxId, 'payment'))!.id}`, where);
   assert.equal(stored.status, status, where);
   return b.trx_id as string;
 }

@@ -10,7 +10,7 @@ import { listSmsMessages } from '../src/store/sms-messages.ts';
 import { findWallet } from '../src/store/wallets.ts';
 import { DATABASE_KINDS } from './support/databases.ts';
 import {
-  FormClient, activate, callOperation, startReceiver, startTestGateway, type PageResponse, type TestGateway,
+  FormClient, activate, callOperation, csrfTokenOf, startReceiver, startTestGateway, type PageResponse, type TestGateway,
 } from './support/gateway.ts';
 import { TEST_PIN, fundedWallet, linkThroughStore, startNotificationReceiver, walletMoney } from './support/payments.ts';
 
@@ -33,12 +33,6 @@ function nextPhone(): string {
 
 function otherCode(code: string): string {
   return String((Number(code) + 1) % 1_000_000).padStart(6, '0');
-}
-
-function csrfOf(html: string): string {
-  const match = /name="csrf_token" value="([^"]+)"/.exec(html);
-  assert.ok(match, `a CSRF token on the page:\n${html.slice(0, 400)}`);
-  return match[1]!;
 }
 
 async function smsCount(gw: TestGateway, phone: string): Promise<number> {
@@ -111,17 +105,14 @@ async function activationStep(env: Env, phone = nextPhone()): Promise<CodeStep &
   const { gw } = env;
   const url = await activate(gw.url, env.shop, phone);
   const client = new FormClient();
-  const csrf = csrfOf((await client.get(url)).html);
+  const csrf = csrfTokenOf((await client.get(url)).html);
   const row = () => gw.database.db.selectFrom('link_sessions').selectAll()
     .where('id', '=', decodeURIComponent(new URL(url).pathname.split('/')[2]!)).executeTakeFirstOrThrow();
   return {
     phone, url, client, csrf, sendsMax: gw.gateway.ctx.config.otp_sends_max,
     submitCode: (otp) => client.post(`${url}/otp`, { csrf_token: csrf, otp }),
     resend: () => client.post(`${url}/resend`, { csrf_token: csrf }),
-    counters: async () => {
-      const r = await row();
-      return { attempts: Number(r.otp_attempts), sends: Number(r.otp_sends) };
-    },
+    counters: async () => codeCounters(gw, (await row()).id ?? ''),
     async assertUsedUp() {
       const r = await row();
       assert.equal(r.state, 'failed');
@@ -142,7 +133,7 @@ async function paymentPage(env: Env, merchant: MerchantInput, wallet: Wallet): P
   assert.equal(reply.body.response_code, '00', reply.raw);
   const url = reply.body.redirectURL as string;
   const client = new FormClient();
-  const csrf = csrfOf((await client.get(url)).html);
+  const csrf = csrfTokenOf((await client.get(url)).html);
   return { url, trxId: reply.body.trx_id as string, client, csrf };
 }
 
@@ -156,10 +147,7 @@ async function paymentStep(env: Env): Promise<CodeStep> {
     phone, sendsMax: gw.gateway.ctx.config.otp_sends_max,
     submitCode: (otp) => client.post(`${url}/otp`, { csrf_token: csrf, otp }),
     resend: () => client.post(`${url}/resend`, { csrf_token: csrf }),
-    counters: async () => {
-      const r = await row();
-      return { attempts: Number(r.otp_attempts), sends: Number(r.otp_sends) };
-    },
+    counters: () => codeCounters(gw, trxId),
     async assertUsedUp() {
       const r = await row();
       assert.equal(r.status, 'FAILED');
@@ -176,9 +164,9 @@ async function paymentStep(env: Env): Promise<CodeStep> {
 async function startWalletSignIn(gw: TestGateway, phone: string): Promise<{ client: FormClient; csrf: string }> {
   const client = new FormClient();
   const form = await client.get(`${gw.url}/wallet`);
-  const started = await client.post(`${gw.url}/wallet/sign-in`, { csrf_token: csrfOf(form.html), phone });
+  const started = await client.post(`${gw.url}/wallet/sign-in`, { csrf_token: csrfTokenOf(form.html), phone });
   assert.equal(started.status, 303, started.html);
-  return { client, csrf: csrfOf((await client.get(`${gw.url}/wallet`)).html) };
+  return { client, csrf: csrfTokenOf((await client.get(`${gw.url}/wallet`)).html) };
 }
 
 function walletSessionOf(gw: TestGateway, phone: string) {
@@ -195,10 +183,7 @@ async function signInStep(env: Env): Promise<CodeStep> {
     phone, sendsMax: gw.gateway.ctx.config.otp_sends_max,
     submitCode: (otp) => client.post(`${gw.url}/wallet/sign-in/code`, { csrf_token: csrf, otp }),
     resend: () => client.post(`${gw.url}/wallet/sign-in/resend`, { csrf_token: csrf }),
-    counters: async () => {
-      const r = await walletSessionOf(gw, phone);
-      return { attempts: Number(r.otp_attempts), sends: Number(r.otp_sends) };
-    },
+    counters: async () => codeCounters(gw, (await walletSessionOf(gw, phone)).id),
     async assertUsedUp() {
       const r = await walletSessionOf(gw, phone);
       assert.equal(r.state, 'ended');
@@ -213,7 +198,7 @@ async function signedIn(gw: TestGateway, phone: string): Promise<FormClient> {
   const code = await client.post(`${gw.url}/wallet/sign-in/code`, { csrf_token: csrf, otp: await latestCode(gw, phone) });
   assert.equal(code.status, 303, code.html);
   const pinPage = await client.get(`${gw.url}/wallet`);
-  const pin = await client.post(`${gw.url}/wallet/sign-in/pin`, { csrf_token: csrfOf(pinPage.html), pin: TEST_PIN });
+  const pin = await client.post(`${gw.url}/wallet/sign-in/pin`, { csrf_token: csrfTokenOf(pinPage.html), pin: TEST_PIN });
   assert.equal(pin.status, 303, pin.html);
   return client;
 }
@@ -224,21 +209,18 @@ async function phoneChangeStep(env: Env): Promise<CodeStep> {
   const newPhone = nextPhone();
   const wallet = await fundedWallet(gw.database, { phone, cash: OPENING_CASH, points: 0n }, gw.clock.now());
   const client = await signedIn(gw, phone);
-  const csrf = csrfOf((await client.get(`${gw.url}/wallet/phone`)).html);
+  const csrf = csrfTokenOf((await client.get(`${gw.url}/wallet/phone`)).html);
   const started = await client.post(`${gw.url}/wallet/phone`, { csrf_token: csrf, phone: newPhone });
   assert.equal(started.status, 303, started.html);
   return {
     phone: newPhone, sendsMax: WALLET_APP_LIMITS.phone_change_codes_max,
     submitCode: (otp) => client.post(`${gw.url}/wallet/phone/code`, { csrf_token: csrf, otp }),
     resend: () => client.post(`${gw.url}/wallet/phone/resend`, { csrf_token: csrf }),
-    counters: async () => {
-      const r = await walletSessionOf(gw, phone);
-      return { attempts: Number(r.otp_attempts), sends: Number(r.otp_sends) };
-    },
+    counters: async () => codeCounters(gw, (await walletSessionOf(gw, phone)).id),
     async assertUsedUp() {
       const r = await walletSessionOf(gw, phone);
       assert.equal(r.state, 'active', 'still signed in');
-      assert.equal(r.change_state, null, 'the change is given up');
+      assert.equal((await challengeOf(gw, r.id)).step, 'done', 'the change is given up');
       assert.equal((await findWallet(gw.database.db, wallet.id))!.phone, phone, 'the number did not change');
     },
   };
@@ -302,7 +284,7 @@ async function racePins(env: Env, prior: number): Promise<void> {
   const phone = nextPhone();
   const wallet = await fundedWallet(gw.database, { phone, cash: OPENING_CASH, points: 0n }, gw.clock.now());
   const phoneClient = await signedIn(gw, phone);
-  const phoneCsrf = csrfOf((await phoneClient.get(`${gw.url}/wallet/phone`)).html);
+  const phoneCsrf = csrfTokenOf((await phoneClient.get(`${gw.url}/wallet/phone`)).html);
   const newPhone = nextPhone();
   assert.equal((await phoneClient.post(`${gw.url}/wallet/phone`, { csrf_token: phoneCsrf, phone: newPhone })).status, 303);
   assert.equal((await phoneClient.post(`${gw.url}/wallet/phone/code`, { csrf_token: phoneCsrf, otp: await latestCode(gw, newPhone) })).status, 303);
@@ -342,7 +324,7 @@ async function racePins(env: Env, prior: number): Promise<void> {
   assert.equal(paid.status, 'FAILED');
   assert.equal(paid.failure_reason, 'PIN locked');
   const sessions = await gw.database.db.selectFrom('wallet_sessions').selectAll().where('phone', '=', phone).execute();
-  assert.deepEqual(sessions.map((s) => [s.state, s.end_reason ?? s.change_state]).sort(), [['active', null], ['ended', 'pin_locked']]);
+  assert.deepEqual(sessions.map((s) => [s.state, s.end_reason ?? s.new_phone]).sort(), [['active', null], ['ended', 'pin_locked']]);
   assert.equal(locked.phone, phone, 'the number did not change');
 }
 
@@ -392,4 +374,14 @@ for (const kind of DATABASE_KINDS) {
     const max = env.gw.gateway.ctx.config.pin_attempts_max;
     for (let round = 0; round < RACE_ROUNDS; round++) await racePins(env, round % max);
   });
+}
+
+/** The code counters of the challenge guarding `subject` (a link session, a payment, a wallet session). */
+async function codeCounters(gw: TestGateway, subject: string): Promise<{ attempts: number; sends: number }> {
+  const c = await challengeOf(gw, subject);
+  return { attempts: Number(c.otp_attempts), sends: Number(c.otp_sends) };
+}
+
+function challengeOf(gw: TestGateway, subject: string) {
+  return gw.database.db.selectFrom('challenges').selectAll().where('subject', '=', subject).executeTakeFirstOrThrow();
 }

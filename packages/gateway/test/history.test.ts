@@ -34,10 +34,18 @@ function paymentRow(merchantId: string, walletId: bigint, createdAt: number): In
   return {
     trx_id: String(8_000_000_000_000_000 + n), merchant_id: merchantId, bill_no: `HB-${n}`, fingerprint: 'fp', wallet_id: walletId,
     phone: '081300000000', cust_name: 'History Test', email: 'h@example.com', bill_desc: 'history', amount: 1_000n, pay_type: '0',
-    cash_amount: 1_000n, points_amount: 0n, cash_hold_id: null, points_hold_id: null, status: 'SUCCESS', payment_reff: String(n).padStart(12, '0'),
-    page_token: `history-${n}`, needs_otp: 0n, auth_step: 'done', browser_key_hash: null, csrf_token: 'x', otp_hash: null, otp_expires_at: null,
-    otp_attempts: 0n, otp_sends: 0n, otp_sent_at: null, failure_reason: null, cancel_reason: null,
+    cash_amount: 1_000n, points_amount: 0n, cash_transfer_id: null, points_transfer_id: null, status: 'SUCCESS', payment_reff: String(n).padStart(12, '0'),
+    failure_reason: null, cancel_reason: null,
     created_at: BigInt(createdAt), expires_at: BigInt(createdAt + 900_000), finished_at: BigInt(createdAt + 1_000),
+  };
+}
+
+/** paymentRow as the schema before migration 009 stored it (page-session columns on the payment). */
+function paymentRowBefore009(merchantId: string, walletId: bigint, createdAt: number): Record<string, unknown> {
+  const { cash_transfer_id: _cash, points_transfer_id: _points, ...row } = paymentRow(merchantId, walletId, createdAt);
+  return {
+    ...row, cash_hold_id: null, points_hold_id: null, page_token: `history-${row.trx_id}`, needs_otp: 0n, auth_step: 'done',
+    browser_key_hash: null, csrf_token: 'x', otp_hash: null, otp_expires_at: null, otp_attempts: 0n, otp_sends: 0n, otp_sent_at: null,
   };
 }
 
@@ -187,7 +195,7 @@ for (const kind of DATABASE_KINDS) {
       const wallet = await fundedWallet(database, { phone: '081343000001', cash: 0n, points: 0n });
       const boundary = Date.parse('2025-06-30T17:00:00Z');
       const times = [boundary - 1_000, boundary - 1, boundary, boundary + 1, boundary + DAY_MS - 1, boundary + DAY_MS];
-      for (const t of times) await database.db.insertInto('payments').values(paymentRow(merchant.merchantId, wallet.id, t)).execute();
+      for (const t of times) await (database.db as Kysely<any>).insertInto('payments').values(paymentRowBefore009(merchant.merchantId, wallet.id, t)).execute();
       await migrateToLatest(database);
       assert.deepEqual(sorted(await dayCountsTable(database.db)), [
         [`43001|${wallet.id}|2025-06-30`, 2], [`43001|${wallet.id}|2025-07-01`, 3], [`43001|${wallet.id}|2025-07-02`, 1],

@@ -171,9 +171,8 @@ interface State {
 async function sessionHolders(database: Database): Promise<unknown> {
   const db = database.db;
   return {
-    activations: await db.selectFrom('link_sessions').select(['id', 'browser_key_hash', 'csrf_token']).orderBy('id').execute(),
-    payments: await db.selectFrom('payments').select(['trx_id', 'browser_key_hash', 'csrf_token']).orderBy('trx_id').execute(),
-    walletSessions: await db.selectFrom('wallet_sessions').select(['id', 'csrf_token', 'phone', 'new_phone', 'idle_expires_at']).orderBy('id').execute(),
+    challenges: await db.selectFrom('challenges').select(['id', 'subject', 'browser_key_hash', 'csrf_token']).orderBy('id').execute(),
+    walletSessions: await db.selectFrom('wallet_sessions').select(['id', 'phone', 'new_phone', 'idle_expires_at']).orderBy('id').execute(),
     wallets: await db.selectFrom('wallets').select(['id', 'phone', 'pin_locked_until']).orderBy('id').execute(),
   };
 }
@@ -343,7 +342,7 @@ function routes(f: Fixture): Record<string, RouteSpec> {
       },
     }),
     'GET /assets/<file>': get('/assets/:param', { param: 'app.css', expect: 'asset' }),
-    'GET /wallet/assets/wallet.css': get('/wallet/assets/wallet.css', { expect: 'asset' }),
+    'GET /assets/wallet-app.css': get('/assets/:param', { param: 'wallet-app.css', expect: 'asset' }),
   };
 }
 

@@ -99,7 +99,7 @@ async function rawPostedTransfer(tx: Transaction<Schema>, debit: bigint, credit:
   return row.id;
 }
 
-async function holdOf(database: Database, trxId: string, part: 'cash_hold_id' | 'points_hold_id'): Promise<bigint> {
+async function holdOf(database: Database, trxId: string, part: 'cash_transfer_id' | 'points_transfer_id'): Promise<bigint> {
   const row = await database.db.selectFrom('payments').select(part).where('trx_id', '=', trxId).executeTakeFirstOrThrow();
   return row[part]!;
 }
@@ -151,7 +151,7 @@ for (const kind of DATABASE_KINDS) {
       assert.match(malformed[1]!.detail, new RegExp(`^transfer \\d+ moves 0, outside 1\\.\\.1000000000000000, from account ${wallet.cashAccountId} to account ${merchant.settlementAccountId}$`));
 
       // A void that releases less than its hold (totals moved to agree, so only the resolution is wrong).
-      const cancelledHold = await holdOf(database, activity.trx.cancelled, 'cash_hold_id');
+      const cancelledHold = await holdOf(database, activity.trx.cancelled, 'cash_transfer_id');
       const unlike = await violationsAfter(database, async (tx) => {
         await tx.updateTable('transfers').set({ amount: 49_999n }).where('pending_id', '=', cancelledHold).execute();
         await tx.updateTable('accounts').set('debits_pending', sql<bigint>`debits_pending + 1`).where('id', '=', wallet.cashAccountId).execute();
@@ -193,8 +193,8 @@ for (const kind of DATABASE_KINDS) {
     await t.test('holds_match_payments: holds and payments out of step', async () => {
       const { wallet, trx } = activity;
       const merchant = activity.gw.merchants[0]!;
-      const openHold = await holdOf(database, trx.open, 'cash_hold_id');
-      const cancelledHold = await holdOf(database, trx.cancelled, 'cash_hold_id');
+      const openHold = await holdOf(database, trx.open, 'cash_transfer_id');
+      const cancelledHold = await holdOf(database, trx.cancelled, 'cash_transfer_id');
 
       const paidWhileHeld = await violationsAfter(database, (tx) => tx.updateTable('payments').set({ status: 'SUCCESS' }).where('trx_id', '=', trx.open).execute());
       assert.deepEqual(paidWhileHeld, [{
@@ -212,11 +212,11 @@ for (const kind of DATABASE_KINDS) {
       const paidButVoided = await violationsAfter(database, (tx) => tx.updateTable('payments').set({ status: 'SUCCESS' }).where('trx_id', '=', trx.cancelled).execute());
       assert.deepEqual(paidButVoided, [{ invariant: 'holds_match_payments', detail: `payment ${trx.cancelled} is SUCCESS but its cash hold ${cancelledHold} of 50000 was voided` }]);
 
-      const pinlessTransfer = await holdOf(database, trx.pinlessCash, 'cash_hold_id');
+      const pinlessTransfer = await holdOf(database, trx.pinlessCash, 'cash_transfer_id');
       const failedButPaid = await violationsAfter(database, (tx) => tx.updateTable('payments').set({ status: 'FAILED' }).where('trx_id', '=', trx.pinlessCash).execute());
       assert.deepEqual(failedButPaid, [{ invariant: 'holds_match_payments', detail: `payment ${trx.pinlessCash} is FAILED but its cash transfer ${pinlessTransfer} of 15000 was posted` }]);
 
-      const noHold = await violationsAfter(database, (tx) => tx.updateTable('payments').set({ cash_hold_id: null }).where('trx_id', '=', trx.open).execute());
+      const noHold = await violationsAfter(database, (tx) => tx.updateTable('payments').set({ cash_transfer_id: null }).where('trx_id', '=', trx.open).execute());
       assert.deepEqual(noHold, [
         { invariant: 'holds_match_payments', detail: `hold ${openHold} of 40000 from account ${wallet.cashAccountId} to account ${merchant.settlementAccountId} is still open, but no payment holds it` },
         { invariant: 'holds_match_payments', detail: `payment ${trx.open} is PENDING but has no cash hold for its 40000` },

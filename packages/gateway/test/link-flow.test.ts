@@ -56,9 +56,12 @@ function otherCode(code: string): string {
   return String((Number(code) + 1) % 1_000_000).padStart(6, '0');
 }
 
+/** The session with its challenge's columns, its state the challenge's step while it is open. */
 async function sessionRow(gw: TestGateway, url: string) {
   const id = decodeURIComponent(new URL(url).pathname.split('/')[2]!);
-  return gw.database.db.selectFrom('link_sessions').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+  const session = await gw.database.db.selectFrom('link_sessions').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+  const challenge = await gw.database.db.selectFrom('challenges').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+  return { ...challenge, ...session, state: session.state === 'open' ? challenge.step : session.state };
 }
 
 async function outboxCount(gw: TestGateway, merchantId: string): Promise<number> {

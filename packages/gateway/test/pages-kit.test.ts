@@ -1,11 +1,14 @@
-// Proves the page kit escapes whatever it is given, builds accessible CSP-clean documents, and that the security headers reach HTML and JSON replies without overriding a route's own.
+// Proves the page kit escapes whatever it is given, builds accessible CSP-clean documents, serves both stylesheets as cached files, and that the security headers reach HTML and JSON replies without overriding a route's own.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import Fastify from 'fastify';
 import fc from 'fast-check';
 import { CONTENT_SECURITY_POLICY, registerSecurityHeaders } from '../src/api/security-headers.ts';
+import { ASSET_CACHE_CONTROL, registerAssets } from '../src/pages/assets.ts';
 import { escapeHtml, html, raw, SafeHtml } from '../src/pages/html.ts';
-import { button, card, field, hiddenField, linkButton, notice, pageLang, renderPage } from '../src/pages/layout.ts';
+import {
+  STYLESHEET_PATH, WALLET_STYLESHEET_PATH, button, card, field, hiddenField, linkButton, notice, pageLang, renderPage,
+} from '../src/pages/layout.ts';
 
 const XSS_PAYLOADS = [
   '<script>alert(1)</script>',
@@ -103,6 +106,27 @@ test('renderPage shows a language switch link to the other language', () => {
   assert.match(en, /hreflang="id" lang="id">Bahasa Indonesia<\/a>/);
   assert.equal(pageLang('en'), 'en');
   for (const v of ['id', 'EN', 'fr', '', undefined, ['en', 'id'], 1]) assert.equal(pageLang(v), 'id');
+});
+
+test('both stylesheets are files under /assets/, served with one content type, cache lifetime and ETag; a page can layer the wallet one', async () => {
+  const app = Fastify();
+  registerAssets(app);
+  try {
+    for (const [path, rule] of [[STYLESHEET_PATH, /\.topbar\s*\{/], [WALLET_STYLESHEET_PATH, /\.balance-card\s*\{/]] as const) {
+      const css = await app.inject(path);
+      assert.equal(css.statusCode, 200, path);
+      assert.equal(css.headers['content-type'], 'text/css; charset=utf-8', path);
+      assert.equal(css.headers['cache-control'], ASSET_CACHE_CONTROL, path);
+      assert.match(css.body, rule, path);
+      const again = await app.inject({ url: path, headers: { 'if-none-match': String(css.headers.etag) } });
+      assert.equal(again.statusCode, 304, path);
+    }
+  } finally {
+    await app.close();
+  }
+  const doc = renderPage({ title: 't', lang: 'en', body: html``, extraStylesheet: WALLET_STYLESHEET_PATH });
+  assert.match(doc, /<link rel="stylesheet" href="\/assets\/app.css">\n<link rel="stylesheet" href="\/assets\/wallet-app.css">\n<link rel="icon"/);
+  assert.doesNotMatch(renderPage({ title: 't', lang: 'en', body: html`` }), /wallet-app.css/);
 });
 
 test('field labels every input and wires hint and error text to it', () => {

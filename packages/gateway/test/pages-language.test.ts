@@ -3,42 +3,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { launchBrowser, withPage } from './support/browser.ts';
 import {
-  activate, callOperation, csrfTokenOf, decodeHtml, provisionMerchant, readOtp, startTestGateway, type TestGateway,
+  FormClient, activate, callOperation, csrfTokenOf, decodeHtml, provisionMerchant, readOtp, startTestGateway, type TestGateway,
 } from './support/gateway.ts';
 
 const ID = 'id-ID,id;q=0.9';
 
-/** A cookie-keeping, no-JavaScript browser that sends a fixed Accept-Language (or none). */
-class Client {
-  readonly cookies = new Map<string, string>();
-  readonly setCookies: string[] = [];
-  constructor(private readonly acceptLanguage?: string) {}
-
-  async get(url: string) {
-    return this.request(url, { method: 'GET' });
-  }
-
-  async submit(url: string, form: Record<string, string>) {
-    const res = await this.request(url, {
-      method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(form).toString(),
-    });
-    return res.status === 303 && res.location ? this.get(res.location) : res;
-  }
-
-  private async request(url: string, init: RequestInit) {
-    const headers = new Headers(init.headers);
-    if (this.acceptLanguage) headers.set('accept-language', this.acceptLanguage);
-    if (this.cookies.size > 0) headers.set('cookie', [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '));
-    const res = await fetch(url, { ...init, headers, redirect: 'manual' });
-    for (const line of res.headers.getSetCookie()) {
-      this.setCookies.push(line);
-      const [pair] = line.split(';');
-      const eq = pair!.indexOf('=');
-      this.cookies.set(pair!.slice(0, eq).trim(), pair!.slice(eq + 1).trim());
-    }
-    const location = res.headers.get('location');
-    return { status: res.status, headers: res.headers, html: await res.text(), location: location ? new URL(location, url).toString() : undefined };
-  }
+/** A no-JavaScript browser that sends a fixed Accept-Language (or none). */
+function browserSpeaking(acceptLanguage?: string): FormClient {
+  return new FormClient(acceptLanguage ? { headers: { 'accept-language': acceptLanguage } } : {});
 }
 
 let seq = 0;
@@ -57,7 +29,7 @@ test('an Indonesian browser links its account in Indonesian; a wrong PIN says so
   const g = await gateway();
   const phone = nextPhone();
   const url = await activate(g.url, merchant, phone);
-  const client = new Client(ID);
+  const client = browserSpeaking(ID);
   const otpPage = await client.get(url);
   assert.equal(otpPage.status, 200);
   assert.match(otpPage.html, /<html lang="id">/);
@@ -86,7 +58,7 @@ test('an Indonesian browser links its account in Indonesian; a wrong PIN says so
 test('?lang=en switches to English and the ovo_lang cookie keeps it; without Accept-Language pages are English', async () => {
   const g = await gateway();
   const url = await activate(g.url, merchant, nextPhone());
-  const client = new Client(ID);
+  const client = browserSpeaking(ID);
   const en = await client.get(`${url}?lang=en`);
   assert.match(en.html, /<html lang="en">/);
   assert.ok(en.html.includes('Link your OVO account'));
@@ -97,21 +69,21 @@ test('?lang=en switches to English and the ovo_lang cookie keeps it; without Acc
   assert.match(again.html, /<html lang="en">/, 'the cookie outranks Accept-Language');
   assert.match((await client.get(`${g.url}/wallet`)).html, /<html lang="en">/, 'and holds on every page');
 
-  const plain = new Client();
+  const plain = browserSpeaking();
   const page = await plain.get(await activate(g.url, merchant, nextPhone()));
   assert.match(page.html, /<html lang="en">/);
   assert.ok(page.html.includes('Verify code'));
   const wallet = await plain.get(`${g.url}/wallet`);
   assert.match(wallet.html, /<html lang="en">/);
   assert.ok(wallet.html.includes('Sign in to OVO'));
-  assert.match((await new Client('en-US,en;q=0.9,id;q=0.8').get(`${g.url}/wallet`)).html, /<html lang="en">/);
-  assert.match((await new Client('fr-FR, in;q=0.5').get(`${g.url}/wallet`)).html, /<html lang="id">/);
+  assert.match((await browserSpeaking('en-US,en;q=0.9,id;q=0.8').get(`${g.url}/wallet`)).html, /<html lang="en">/);
+  assert.match((await browserSpeaking('fr-FR, in;q=0.5').get(`${g.url}/wallet`)).html, /<html lang="id">/);
 });
 
 test('the payment page and the wallet sign-in are in Indonesian, amounts in rupiah', async () => {
   const g = await gateway();
   const phone = nextPhone();
-  const client = new Client(ID);
+  const client = browserSpeaking(ID);
   const url = await activate(g.url, merchant, phone);
   const first = await client.get(url);
   const csrf = csrfTokenOf(first.html);
@@ -134,7 +106,7 @@ test('the payment page and the wallet sign-in are in Indonesian, amounts in rupi
   assert.ok(text.includes('Bayar Rp 150.000'));
   assert.ok(text.includes('Batalkan pembayaran'));
 
-  const wallet = await new Client(ID).get(`${g.url}/wallet`);
+  const wallet = await browserSpeaking(ID).get(`${g.url}/wallet`);
   assert.match(wallet.html, /<html lang="id">/);
   const w = decodeHtml(wallet.html);
   assert.ok(w.includes('Masuk ke OVO'));

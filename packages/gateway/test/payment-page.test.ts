@@ -12,6 +12,8 @@ import { getBalances } from '../src/store/ledger.ts';
 import { createLink } from '../src/store/links.ts';
 import type { MerchantInput } from '../src/store/merchants.ts';
 import { findMerchant } from '../src/store/merchants.ts';
+import type { Challenge } from '../src/domain/challenge.ts';
+import { findChallengeOf } from '../src/store/challenges.ts';
 import { findPayment } from '../src/store/payments.ts';
 import { inTransaction } from '../src/store/transaction.ts';
 import { findWallet, insertWallet, walletBalances } from '../src/store/wallets.ts';
@@ -139,6 +141,11 @@ async function paymentOf(env: Env, trxId: string): Promise<Payment> {
   return (await findPayment(env.gw.database.db, trxId))!;
 }
 
+/** The challenge of the payment's page. */
+async function pageOf(env: Env, trxId: string): Promise<Challenge> {
+  return (await findChallengeOf(env.gw.database.db, trxId, 'payment'))!;
+}
+
 async function balancesOf(env: Env, wallet: Wallet) {
   return walletBalances(env.gw.database.db, wallet);
 }
@@ -243,7 +250,7 @@ for (const kind of DATABASE_KINDS) {
 
     const paid = await paymentOf(env, trxId);
     assert.equal(paid.status, 'SUCCESS');
-    assert.equal(paid.authStep, 'done');
+    assert.equal((await pageOf(env, trxId)).step, 'done');
     assert.deepEqual(await balancesOf(env, wallet), { cash: OPENING.cash - 100_000n, points: 0n });
     const settledAfter = await settledOf(env, env.shop.merchantId);
     assert.equal(settledAfter.cash - settledBefore.cash, 100_000n, 'the merchant got exactly the cash part');
@@ -303,8 +310,8 @@ for (const kind of DATABASE_KINDS) {
     const pinPage = await client.get(url);
     assertStepPage(pinPage);
     assert.match(pinPage.html, /name="pin"/);
-    const stored = await paymentOf(env, trxId);
-    assert.equal(stored.authStep, 'pin');
+    const stored = await pageOf(env, trxId);
+    assert.equal(stored.step, 'pin');
     assert.equal(stored.otpHash, null, 'the code is gone once used');
 
     const paid = await client.submit(`${url}/pin`, { csrf_token: csrf, pin: PIN });

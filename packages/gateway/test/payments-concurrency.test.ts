@@ -209,17 +209,17 @@ async function assertLedger(gw: PaymentsGateway, wallet: { cashAccountId: bigint
       const merchant = gw.merchants.find((m) => m.merchantId === p.merchantId)!;
       assert.equal(p.status, 'SUCCESS', where);
       assert.deepEqual(own.map((t) => ({ id: BigInt(t.id), kind: t.kind, from: BigInt(t.debit_account_id), to: BigInt(t.credit_account_id), amount: BigInt(t.amount) })), [
-        ...(p.cashAmount > 0n ? [{ id: p.cashHoldId, kind: 'posted', from: wallet.cashAccountId, to: merchant.settlementAccountId, amount: p.cashAmount }] : []),
-        ...(p.pointsAmount > 0n ? [{ id: p.pointsHoldId, kind: 'posted', from: wallet.pointsAccountId, to: merchant.pointsSettlementAccountId, amount: p.pointsAmount }] : []),
+        ...(p.cashAmount > 0n ? [{ id: p.cashTransferId, kind: 'posted', from: wallet.cashAccountId, to: merchant.settlementAccountId, amount: p.cashAmount }] : []),
+        ...(p.pointsAmount > 0n ? [{ id: p.pointsTransferId, kind: 'posted', from: wallet.pointsAccountId, to: merchant.pointsSettlementAccountId, amount: p.pointsAmount }] : []),
       ], `${where}: pinless, paid by posted transfers only`);
-      if (p.cashAmount === 0n) assert.equal(p.cashHoldId, null, where);
-      if (p.pointsAmount === 0n) assert.equal(p.pointsHoldId, null, where);
+      if (p.cashAmount === 0n) assert.equal(p.cashTransferId, null, where);
+      if (p.pointsAmount === 0n) assert.equal(p.pointsTransferId, null, where);
       continue;
     }
     const holds = own.filter((t) => t.kind === 'pending');
     const expected = [
-      ...(p.cashAmount > 0n ? [{ id: p.cashHoldId, from: wallet.cashAccountId, amount: p.cashAmount }] : []),
-      ...(p.pointsAmount > 0n ? [{ id: p.pointsHoldId, from: wallet.pointsAccountId, amount: p.pointsAmount }] : []),
+      ...(p.cashAmount > 0n ? [{ id: p.cashTransferId, from: wallet.cashAccountId, amount: p.cashAmount }] : []),
+      ...(p.pointsAmount > 0n ? [{ id: p.pointsTransferId, from: wallet.pointsAccountId, amount: p.pointsAmount }] : []),
     ];
     assert.deepEqual(holds.map((h) => ({ id: BigInt(h.id), from: BigInt(h.debit_account_id), amount: BigInt(h.amount) })), expected, where);
     const resolutions = own.filter((t) => t.kind !== 'pending');

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import type { GatewayContext } from '../src/context.ts';
 import { hashPin } from '../src/domain/pin.ts';
 import { startGateway } from '../src/server.ts';
-import { checkWalletPin } from '../src/services/pin-check.ts';
+import { checkWalletPin } from '../src/services/challenge-flow.ts';
 import { inTransaction } from '../src/store/transaction.ts';
 import { PIN_RESERVATION_STALE_MS, findWallet, insertWallet, recordPinSuccess, reservePinAttempt } from '../src/store/wallets.ts';
 import { DATABASE_KINDS, openTestDatabase } from './support/databases.ts';

@@ -15,45 +15,10 @@ import { listSmsMessages } from '../src/store/sms-messages.ts';
 import { inTransaction } from '../src/store/transaction.ts';
 import { findWallet, findWalletByPhone } from '../src/store/wallets.ts';
 import { DATABASE_KINDS, openTestDatabase, type TestDatabase } from './support/databases.ts';
+import { FormClient, csrfTokenOf } from './support/gateway.ts';
 
 const PIN = '123456';
 const WRONG_PIN = '654321';
-
-/** A cookie-keeping HTTP client that does not follow redirects, like a browser seen one request at a time. */
-class Client {
-  readonly cookies = new Map<string, string>();
-  readonly setCookies: string[] = [];
-  constructor(readonly base: string) {}
-
-  async get(path: string): Promise<{ status: number; location: string | null; body: string }> {
-    return this.send(path, { method: 'GET' });
-  }
-
-  async post(path: string, fields: Record<string, string>): Promise<{ status: number; location: string | null; body: string }> {
-    return this.send(path, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields).toString() });
-  }
-
-  private async send(path: string, init: RequestInit) {
-    const cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
-    const res = await fetch(this.base + path, { ...init, redirect: 'manual', headers: { ...(init.headers as Record<string, string>), ...(cookie ? { cookie } : {}) } });
-    for (const line of res.headers.getSetCookie()) {
-      this.setCookies.push(line);
-      const [pair] = line.split(';');
-      const eq = pair!.indexOf('=');
-      const name = pair!.slice(0, eq);
-      const value = pair!.slice(eq + 1);
-      if (/Max-Age=0\b/.test(line)) this.cookies.delete(name);
-      else this.cookies.set(name, value);
-    }
-    return { status: res.status, location: res.headers.get('location'), body: await res.text() };
-  }
-}
-
-function csrfOf(body: string): string {
-  const match = /name="csrf_token" value="([^"]+)"/.exec(body);
-  assert.ok(match, 'page has a CSRF token');
-  return match[1]!.replaceAll('&amp;', '&');
-}
 
 /** Every form has exactly one submit button and a CSRF token, every visible input a label; no inline script or style. */
 function assertPageConventions(body: string, what: string): void {
@@ -79,26 +44,26 @@ async function smsCount(gateway: Gateway, phone: string): Promise<number> {
   return (await listSmsMessages(gateway.ctx.database.db, phone, 100)).length;
 }
 
-async function startSignIn(client: Client, phone: string): Promise<void> {
+async function startSignIn(client: FormClient, phone: string): Promise<void> {
   const form = await client.get('/wallet');
   assert.equal(form.status, 200);
-  const res = await client.post('/wallet/sign-in', { csrf_token: csrfOf(form.body), phone });
-  assert.equal(res.status, 303, res.body);
-  assert.equal(res.location, '/wallet');
+  const res = await client.post('/wallet/sign-in', { csrf_token: csrfTokenOf(form.html), phone });
+  assert.equal(res.status, 303, res.html);
+  assert.equal(res.headers.get('location'), '/wallet');
 }
 
-async function signIn(gateway: Gateway, client: Client, phone: string): Promise<string> {
+async function signIn(gateway: Gateway, client: FormClient, phone: string): Promise<string> {
   await startSignIn(client, phone);
   const codePage = await client.get('/wallet');
-  const code = await client.post('/wallet/sign-in/code', { csrf_token: csrfOf(codePage.body), otp: await latestCode(gateway, phone) });
+  const code = await client.post('/wallet/sign-in/code', { csrf_token: csrfTokenOf(codePage.html), otp: await latestCode(gateway, phone) });
   assert.equal(code.status, 303);
   const pinPage = await client.get('/wallet');
-  const pin = await client.post('/wallet/sign-in/pin', { csrf_token: csrfOf(pinPage.body), pin: PIN });
-  assert.equal(pin.status, 303, pin.body);
+  const pin = await client.post('/wallet/sign-in/pin', { csrf_token: csrfTokenOf(pinPage.html), pin: PIN });
+  assert.equal(pin.status, 303, pin.html);
   const home = await client.get('/wallet');
   assert.equal(home.status, 200);
-  assert.match(home.body, /OVO Cash/);
-  return home.body;
+  assert.match(home.html, /OVO Cash/);
+  return home.html;
 }
 
 async function balanceCall(gateway: Gateway, merchant: Merchant, phone: string): Promise<Record<string, unknown>> {
@@ -144,85 +109,85 @@ for (const kind of DATABASE_KINDS) {
   test(`${kind}: sign in with phone, SMS code and PIN; wrong entries are counted; the cookie is HttpOnly and renewed`, async () => {
     await withGateway(kind, async ({ gateway, wallet }) => {
       await wallet('081200000001');
-      const client = new Client(gateway.url);
+      const client = new FormClient({ baseUrl: gateway.url });
       const form = await client.get('/wallet');
-      assert.match(form.body, /Sign in to OVO/);
-      assertPageConventions(form.body, 'sign-in');
-      assert.equal(form.body.includes('type="password"'), false);
+      assert.match(form.html, /Sign in to OVO/);
+      assertPageConventions(form.html, 'sign-in');
+      assert.equal(form.html.includes('type="password"'), false);
 
       // A number that is not a mobile number is refused with a clear message, nothing is sent.
-      const bad = await client.post('/wallet/sign-in', { csrf_token: csrfOf(form.body), phone: '12345' });
+      const bad = await client.post('/wallet/sign-in', { csrf_token: csrfTokenOf(form.html), phone: '12345' });
       assert.equal(bad.status, 422);
-      assert.match(bad.body, /Enter an Indonesian mobile number/);
+      assert.match(bad.html, /Enter an Indonesian mobile number/);
 
       await startSignIn(client, '+62 812-0000-0001');
       const sessionCookie = client.setCookies.find((c) => c.startsWith('ovo_wallet='))!;
       assert.match(sessionCookie, /; Path=\/wallet; Max-Age=\d+; HttpOnly; SameSite=Lax/);
       const preToken = client.cookies.get('ovo_wallet')!;
       const codePage = await client.get('/wallet');
-      assert.match(codePage.body, /0812\*+0001/);
-      assertPageConventions(codePage.body, 'code step');
+      assert.match(codePage.html, /0812\*+0001/);
+      assertPageConventions(codePage.html, 'code step');
       assert.equal(await smsCount(gateway, '081200000001'), 1);
       const code = await latestCode(gateway, '081200000001');
 
-      const wrong = await client.post('/wallet/sign-in/code', { csrf_token: csrfOf(codePage.body), otp: code === '000000' ? '111111' : '000000' });
+      const wrong = await client.post('/wallet/sign-in/code', { csrf_token: csrfTokenOf(codePage.html), otp: code === '000000' ? '111111' : '000000' });
       assert.equal(wrong.status, 422);
-      assert.match(wrong.body, /Wrong code\. 4 attempts left\./);
-      assert.equal((await client.post('/wallet/sign-in/code', { csrf_token: csrfOf(codePage.body), otp: code })).status, 303);
+      assert.match(wrong.html, /Wrong code\. 4 attempts left\./);
+      assert.equal((await client.post('/wallet/sign-in/code', { csrf_token: csrfTokenOf(codePage.html), otp: code })).status, 303);
       // Single use: the same code cannot be replayed (the session moved on to the PIN).
       const pinPage = await client.get('/wallet');
-      assert.match(pinPage.body, /Enter your OVO PIN/);
-      assertPageConventions(pinPage.body, 'PIN step');
+      assert.match(pinPage.html, /Enter your OVO PIN/);
+      assertPageConventions(pinPage.html, 'PIN step');
 
-      const wrongPin = await client.post('/wallet/sign-in/pin', { csrf_token: csrfOf(pinPage.body), pin: WRONG_PIN });
+      const wrongPin = await client.post('/wallet/sign-in/pin', { csrf_token: csrfTokenOf(pinPage.html), pin: WRONG_PIN });
       assert.equal(wrongPin.status, 422);
-      assert.match(wrongPin.body, /Wrong PIN\. 4 attempts left/);
-      const ok = await client.post('/wallet/sign-in/pin', { csrf_token: csrfOf(pinPage.body), pin: PIN });
+      assert.match(wrongPin.html, /Wrong PIN\. 4 attempts left/);
+      const ok = await client.post('/wallet/sign-in/pin', { csrf_token: csrfTokenOf(pinPage.html), pin: PIN });
       assert.equal(ok.status, 303);
       assert.notEqual(client.cookies.get('ovo_wallet'), preToken, 'the session token is renewed at sign-in');
       assert.equal((await findWalletByPhone(gateway.ctx.database.db, '081200000001'))!.pinFailures, 0, 'a right PIN clears the failures');
 
       const home = await client.get('/wallet');
-      assert.match(home.body, /Hi, Andrea/);
-      assert.match(home.body, /Rp 1\.000\.000/);
-      assert.match(home.body, /<strong data-testid="points-balance">50\.000<\/strong>/);
-      assert.match(home.body, /Opening balance/);
-      assertPageConventions(home.body, 'home');
+      assert.match(home.html, /Hi, Andrea/);
+      assert.match(home.html, /Rp 1\.000\.000/);
+      assert.match(home.html, /<strong data-testid="points-balance">50\.000<\/strong>/);
+      assert.match(home.html, /Opening balance/);
+      assertPageConventions(home.html, 'home');
 
       // The token from before sign-in is worthless now.
-      const stale = new Client(gateway.url);
+      const stale = new FormClient({ baseUrl: gateway.url });
       stale.cookies.set('ovo_wallet', preToken);
-      assert.match((await stale.get('/wallet')).body, /Sign in to OVO/);
+      assert.match((await stale.get('/wallet')).html, /Sign in to OVO/);
 
       // Signing out ends the session; its cookie no longer opens the app.
       const signedIn = client.cookies.get('ovo_wallet')!;
-      const out = await client.post('/wallet/sign-out', { csrf_token: csrfOf(home.body) });
+      const out = await client.post('/wallet/sign-out', { csrf_token: csrfTokenOf(home.html) });
       assert.equal(out.status, 303);
       const after = await client.get('/wallet');
-      assert.match(after.body, /You have signed out/);
-      const replay = new Client(gateway.url);
+      assert.match(after.html, /You have signed out/);
+      const replay = new FormClient({ baseUrl: gateway.url });
       replay.cookies.set('ovo_wallet', signedIn);
-      assert.match((await replay.get('/wallet')).body, /Sign in to OVO/);
+      assert.match((await replay.get('/wallet')).html, /Sign in to OVO/);
     });
   });
 
   test(`${kind}: an unknown phone gets the same code page but no SMS; five wrong codes start over`, async () => {
     await withGateway(kind, async ({ gateway }) => {
-      const client = new Client(gateway.url);
+      const client = new FormClient({ baseUrl: gateway.url });
       await startSignIn(client, '081299999999');
       const page = await client.get('/wallet');
-      assert.match(page.body, /If <strong>0812\*+9999<\/strong> is registered with OVO, we have sent a 6-digit code/);
+      assert.match(page.html, /If <strong>0812\*+9999<\/strong> is registered with OVO, we have sent a 6-digit code/);
       assert.equal(await smsCount(gateway, '081299999999'), 0);
       for (let left = 4; left >= 1; left--) {
-        const res = await client.post('/wallet/sign-in/code', { csrf_token: csrfOf(page.body), otp: '123456' });
+        const res = await client.post('/wallet/sign-in/code', { csrf_token: csrfTokenOf(page.html), otp: '123456' });
         assert.equal(res.status, 422);
-        assert.match(res.body, new RegExp(`Wrong code\\. ${left} attempts? left`));
+        assert.match(res.html, new RegExp(`Wrong code\\. ${left} attempts? left`));
       }
-      const last = await client.post('/wallet/sign-in/code', { csrf_token: csrfOf(page.body), otp: '123456' });
+      const last = await client.post('/wallet/sign-in/code', { csrf_token: csrfTokenOf(page.html), otp: '123456' });
       assert.equal(last.status, 303);
       const restart = await client.get('/wallet');
-      assert.match(restart.body, /Too many wrong codes\. Please start again\./);
-      assert.match(restart.body, /Sign in to OVO/);
+      assert.match(restart.html, /Too many wrong codes\. Please start again\./);
+      assert.match(restart.html, /Sign in to OVO/);
       assert.equal(await findWalletByPhone(gateway.ctx.database.db, '081299999999'), undefined, 'signing in creates no wallet');
     });
   });
@@ -231,39 +196,39 @@ for (const kind of DATABASE_KINDS) {
     await withGateway(kind, async ({ gateway, wallet, merchant }) => {
       const w = await wallet('081200000002');
       const shop = await merchant('12001', 'Toko Maju');
-      const client = new Client(gateway.url);
+      const client = new FormClient({ baseUrl: gateway.url });
       await startSignIn(client, w.phone);
       const codePage = await client.get('/wallet');
-      await client.post('/wallet/sign-in/code', { csrf_token: csrfOf(codePage.body), otp: await latestCode(gateway, w.phone) });
+      await client.post('/wallet/sign-in/code', { csrf_token: csrfTokenOf(codePage.html), otp: await latestCode(gateway, w.phone) });
       const pinPage = await client.get('/wallet');
       for (let i = 1; i <= 4; i++) {
-        assert.equal((await client.post('/wallet/sign-in/pin', { csrf_token: csrfOf(pinPage.body), pin: WRONG_PIN })).status, 422);
+        assert.equal((await client.post('/wallet/sign-in/pin', { csrf_token: csrfTokenOf(pinPage.html), pin: WRONG_PIN })).status, 422);
       }
-      const fifth = await client.post('/wallet/sign-in/pin', { csrf_token: csrfOf(pinPage.body), pin: WRONG_PIN });
+      const fifth = await client.post('/wallet/sign-in/pin', { csrf_token: csrfTokenOf(pinPage.html), pin: WRONG_PIN });
       assert.equal(fifth.status, 303);
-      assert.match((await client.get('/wallet')).body, /Your OVO PIN is locked after 5 wrong attempts\. Try again in 30 minutes\./);
+      assert.match((await client.get('/wallet')).html, /Your OVO PIN is locked after 5 wrong attempts\. Try again in 30 minutes\./);
       const locked = (await findWallet(gateway.ctx.database.db, w.id))!;
       assert.ok(locked.pinLockedUntil !== null && locked.pinLockedUntil > gateway.ctx.clock.now());
 
       // Account linking honours the same lock: the right PIN is refused there now.
       const url = await startActivation(gateway.ctx, shop, w.phone, w.name);
-      const browser = new Client(gateway.url);
+      const browser = new FormClient({ baseUrl: gateway.url });
       const path = new URL(url).pathname;
       const otpPage = await browser.get(path);
-      await browser.post(`${path}/otp`, { csrf_token: csrfOf(otpPage.body), otp: await latestCode(gateway, w.phone) });
+      await browser.post(`${path}/otp`, { csrf_token: csrfTokenOf(otpPage.html), otp: await latestCode(gateway, w.phone) });
       const linkPin = await browser.get(path);
-      assert.match(linkPin.body, /Enter your OVO PIN/);
-      await browser.post(`${path}/pin`, { csrf_token: csrfOf(linkPin.body), pin: PIN });
-      assert.match((await browser.get(path)).body, /PIN locked after too many wrong attempts/);
+      assert.match(linkPin.html, /Enter your OVO PIN/);
+      await browser.post(`${path}/pin`, { csrf_token: csrfTokenOf(linkPin.html), pin: PIN });
+      assert.match((await browser.get(path)).html, /PIN locked after too many wrong attempts/);
 
       // And the app refuses the right PIN while the lock lasts.
-      const again = new Client(gateway.url);
+      const again = new FormClient({ baseUrl: gateway.url });
       await startSignIn(again, w.phone);
       const again1 = await again.get('/wallet');
-      await again.post('/wallet/sign-in/code', { csrf_token: csrfOf(again1.body), otp: await latestCode(gateway, w.phone) });
+      await again.post('/wallet/sign-in/code', { csrf_token: csrfTokenOf(again1.html), otp: await latestCode(gateway, w.phone) });
       const again2 = await again.get('/wallet');
-      assert.equal((await again.post('/wallet/sign-in/pin', { csrf_token: csrfOf(again2.body), pin: PIN })).status, 303);
-      assert.match((await again.get('/wallet')).body, /Your OVO PIN is locked/);
+      assert.equal((await again.post('/wallet/sign-in/pin', { csrf_token: csrfTokenOf(again2.html), pin: PIN })).status, 303);
+      assert.match((await again.get('/wallet')).html, /Your OVO PIN is locked/);
     });
   });
 
@@ -281,41 +246,41 @@ for (const kind of DATABASE_KINDS) {
           await transfer(tx, { debitAccountId: source, creditAccountId: w.cashAccountId, amount: BigInt(i) * 1000n, reference: 'topup:sandbox', now: clock.now + 2000 + i });
         }
       });
-      const client = new Client(gateway.url);
+      const client = new FormClient({ baseUrl: gateway.url });
       const home = await signIn(gateway, client, w.phone);
       assert.match(home, /Rp 1\.078\.000/, 'cash = 1,000,000 + 78,000 of top-ups');
       assert.equal((home.match(/<li class="tx">/g) ?? []).length, 10);
       assert.match(home, /\+Rp 12\.000/);
       const olderHref = /href="(\/wallet\?before=[0-9]+)" rel="next"/.exec(home)![1]!;
       const older = await client.get(olderHref);
-      assert.equal((older.body.match(/<li class="tx">/g) ?? []).length, 6);
-      assert.match(older.body, /Payment to Kopi Kenangan/);
-      assert.match(older.body, /On hold/);
-      assert.match(older.body, /Released/);
-      assert.match(older.body, /Transaction 1234567890123456/);
-      assert.match(older.body, /Opening balance/);
-      assert.doesNotMatch(older.body, /rel="next"/, 'the last page has no older link');
-      assert.match(older.body, /12 Mar 2025, 14:00 WIB/);
+      assert.equal((older.html.match(/<li class="tx">/g) ?? []).length, 6);
+      assert.match(older.html, /Payment to Kopi Kenangan/);
+      assert.match(older.html, /On hold/);
+      assert.match(older.html, /Released/);
+      assert.match(older.html, /Transaction 1234567890123456/);
+      assert.match(older.html, /Opening balance/);
+      assert.doesNotMatch(older.html, /rel="next"/, 'the last page has no older link');
+      assert.match(older.html, /12 Mar 2025, 14:00 WIB/);
 
       // Top-up: amounts outside 10,000 – 10,000,000 are refused with a message; a good one moves money.
       const topUpPage = await client.get('/wallet/top-up');
-      assertPageConventions(topUpPage.body, 'top-up');
-      const csrf = csrfOf(topUpPage.body);
+      assertPageConventions(topUpPage.html, 'top-up');
+      const csrf = csrfTokenOf(topUpPage.html);
       for (const amount of ['5000', '10000001', 'ten', '']) {
         const res = await client.post('/wallet/top-up', { csrf_token: csrf, amount });
         assert.equal(res.status, 422, amount);
-        assert.match(res.body, /Rp 10\.000 to Rp 10\.000\.000/);
+        assert.match(res.html, /Rp 10\.000 to Rp 10\.000\.000/);
       }
       const done = await client.post('/wallet/top-up', { csrf_token: csrf, amount: 'Rp 250.000' });
       assert.equal(done.status, 303);
-      assert.equal(done.location, '/wallet');
+      assert.equal(done.headers.get('location'), '/wallet');
       const after = await client.get('/wallet');
-      assert.match(after.body, /Rp 250\.000 was added to your OVO Cash/);
-      assert.match(after.body, /Rp 1\.328\.000/);
+      assert.match(after.html, /Rp 250\.000 was added to your OVO Cash/);
+      assert.match(after.html, /Rp 1\.328\.000/);
       // The message is shown once: a reload does not repeat it (or the top-up).
       const reload = await client.get('/wallet');
-      assert.doesNotMatch(reload.body, /was added/);
-      assert.match(reload.body, /Rp 1\.328\.000/);
+      assert.doesNotMatch(reload.html, /was added/);
+      assert.match(reload.html, /Rp 1\.328\.000/);
 
       const shopLink = await merchant('12003', 'Balance Shop');
       await inTransaction(database, (tx) => createLink(tx, { merchantId: shopLink.merchantId, walletId: w.id, phoneVersion: w.phoneVersion, now: clock.now, ttlS: 3600 }));
@@ -343,7 +308,7 @@ for (const kind of DATABASE_KINDS) {
       });
       const reply = (await res.json()) as Record<string, string>;
       assert.equal(reply.response_code, '00', JSON.stringify(reply));
-      const client = new Client(gateway.url);
+      const client = new FormClient({ baseUrl: gateway.url });
       const home = await signIn(gateway, client, w.phone);
       // Points first: 50,000 points and Rp 10,000 cash, paid at once (pinless: one posted transfer each).
       assert.match(home, /Rp 990\.000/);
@@ -364,20 +329,20 @@ for (const kind of DATABASE_KINDS) {
       await link(a, w);
       await link(b, w);
       assert.equal((await balanceCall(gateway, a, w.phone)).response_code, '00');
-      const client = new Client(gateway.url);
+      const client = new FormClient({ baseUrl: gateway.url });
       await signIn(gateway, client, w.phone);
       const list = await client.get('/wallet/merchants');
-      assertPageConventions(list.body, 'linked shops');
-      assert.match(list.body, /Toko &lt;Satu&gt; &amp; Co/, 'names are escaped');
-      assert.match(list.body, /Toko Dua/);
-      assert.match(list.body, /Linked since 12 Mar 2025/);
-      const res = await client.post('/wallet/merchants/unlink', { csrf_token: csrfOf(list.body), merchant_id: a.merchantId });
+      assertPageConventions(list.html, 'linked shops');
+      assert.match(list.html, /Toko &lt;Satu&gt; &amp; Co/, 'names are escaped');
+      assert.match(list.html, /Toko Dua/);
+      assert.match(list.html, /Linked since 12 Mar 2025/);
+      const res = await client.post('/wallet/merchants/unlink', { csrf_token: csrfTokenOf(list.html), merchant_id: a.merchantId });
       assert.equal(res.status, 303);
-      assert.equal(res.location, '/wallet/merchants');
+      assert.equal(res.headers.get('location'), '/wallet/merchants');
       const after = await client.get('/wallet/merchants');
-      assert.match(after.body, /Toko &lt;Satu&gt; &amp; Co is unlinked/);
-      assert.doesNotMatch(after.body, /Unlink Toko &lt;Satu/);
-      assert.match(after.body, /Unlink Toko Dua/);
+      assert.match(after.html, /Toko &lt;Satu&gt; &amp; Co is unlinked/);
+      assert.doesNotMatch(after.html, /Unlink Toko &lt;Satu/);
+      assert.match(after.html, /Unlink Toko Dua/);
 
       const endedBy = await gateway.ctx.database.db.selectFrom('links').select('ended_by')
         .where('merchant_id', '=', a.merchantId).where('wallet_id', '=', w.id).executeTakeFirstOrThrow();
@@ -389,8 +354,8 @@ for (const kind of DATABASE_KINDS) {
       assert.equal((await balanceCall(gateway, b, w.phone)).response_code, '00');
 
       // Unlinking again is harmless and says so.
-      await client.post('/wallet/merchants/unlink', { csrf_token: csrfOf(list.body), merchant_id: a.merchantId });
-      assert.match((await client.get('/wallet/merchants')).body, /was not linked/);
+      await client.post('/wallet/merchants/unlink', { csrf_token: csrfTokenOf(list.html), merchant_id: a.merchantId });
+      assert.match((await client.get('/wallet/merchants')).html, /was not linked/);
     });
   });
 
@@ -400,85 +365,85 @@ for (const kind of DATABASE_KINDS) {
       await wallet('081200000006', 'Someone Else');
       const shop = await merchant('12006', 'Toko Tiga');
       await link(shop, w);
-      const other = new Client(gateway.url);
+      const other = new FormClient({ baseUrl: gateway.url });
       await signIn(gateway, other, w.phone);
-      const client = new Client(gateway.url);
+      const client = new FormClient({ baseUrl: gateway.url });
       await signIn(gateway, client, w.phone);
 
       const form = await client.get('/wallet/phone');
-      assertPageConventions(form.body, 'phone form');
-      const csrf = csrfOf(form.body);
+      assertPageConventions(form.html, 'phone form');
+      const csrf = csrfTokenOf(form.html);
       const taken = await client.post('/wallet/phone', { csrf_token: csrf, phone: '081200000006' });
       assert.equal(taken.status, 422);
-      assert.match(taken.body, /already registered to another OVO account/);
+      assert.match(taken.html, /already registered to another OVO account/);
       const same = await client.post('/wallet/phone', { csrf_token: csrf, phone: '6281200000005' });
       assert.equal(same.status, 422);
-      assert.match(same.body, /already the phone number of your OVO account/);
+      assert.match(same.html, /already the phone number of your OVO account/);
 
       const started = await client.post('/wallet/phone', { csrf_token: csrf, phone: '+6281377777777' });
       assert.equal(started.status, 303);
       const codePage = await client.get('/wallet/phone');
-      assert.match(codePage.body, /new number <strong>0813\*+7777<\/strong>/);
-      assertPageConventions(codePage.body, 'phone code');
+      assert.match(codePage.html, /new number <strong>0813\*+7777<\/strong>/);
+      assertPageConventions(codePage.html, 'phone code');
       const code = await latestCode(gateway, '081377777777');
       const wrong = await client.post('/wallet/phone/code', { csrf_token: csrf, otp: code === '000000' ? '111111' : '000000' });
       assert.equal(wrong.status, 422);
-      assert.match(wrong.body, /Wrong code\. 4 attempts left/);
+      assert.match(wrong.html, /Wrong code\. 4 attempts left/);
       assert.equal((await client.post('/wallet/phone/code', { csrf_token: csrf, otp: code })).status, 303);
       const pinPage = await client.get('/wallet/phone');
-      assert.match(pinPage.body, /Confirm with your PIN/);
+      assert.match(pinPage.html, /Confirm with your PIN/);
       const wrongPin = await client.post('/wallet/phone/pin', { csrf_token: csrf, pin: WRONG_PIN });
       assert.equal(wrongPin.status, 422);
-      assert.match(wrongPin.body, /Wrong PIN\. 4 attempts left/);
+      assert.match(wrongPin.html, /Wrong PIN\. 4 attempts left/);
       const done = await client.post('/wallet/phone/pin', { csrf_token: csrf, pin: PIN });
       assert.equal(done.status, 303);
       const confirmed = await client.get('/wallet/phone');
-      assert.match(confirmed.body, /Your OVO phone number is now 081377777777/);
+      assert.match(confirmed.html, /Your OVO phone number is now 081377777777/);
 
       const changed = (await findWallet(gateway.ctx.database.db, w.id))!;
       assert.equal(changed.phone, '081377777777');
       assert.equal(changed.phoneVersion, w.phoneVersion + 1n);
       assert.equal(changed.pinFailures, 0);
       // The app stays signed in here; the other session was signed out.
-      assert.match((await client.get('/wallet')).body, /0813\*+7777/);
-      assert.match((await other.get('/wallet')).body, /phone number of this OVO account was changed/);
+      assert.match((await client.get('/wallet')).html, /0813\*+7777/);
+      assert.match((await other.get('/wallet')).html, /phone number of this OVO account was changed/);
 
       // The old number no longer signs in: no code is sent to it.
       const before = await smsCount(gateway, '081200000005');
-      await startSignIn(new Client(gateway.url), '081200000005');
+      await startSignIn(new FormClient({ baseUrl: gateway.url }), '081200000005');
       assert.equal(await smsCount(gateway, '081200000005'), before);
       // The new number does.
-      await signIn(gateway, new Client(gateway.url), '081377777777');
+      await signIn(gateway, new FormClient({ baseUrl: gateway.url }), '081377777777');
 
       // The shop's link predates the change: its balance call for the new number asks to relink.
       const relink = await balanceCall(gateway, shop, '081377777777');
       assert.equal(relink.response_code, '02');
       assert.match(String(relink.url), /\/activation\//);
-      assert.match((await client.get('/wallet/merchants')).body, /Needs relinking/);
+      assert.match((await client.get('/wallet/merchants')).html, /Needs relinking/);
     });
   });
 
   test(`${kind}: forms without the session's CSRF token or cookie are refused and change nothing; idle sessions end`, async () => {
     await withGateway(kind, async ({ gateway, wallet, clock }) => {
       const w = await wallet('081200000007');
-      const client = new Client(gateway.url);
+      const client = new FormClient({ baseUrl: gateway.url });
       const home = await signIn(gateway, client, w.phone);
-      const csrf = csrfOf(home);
+      const csrf = csrfTokenOf(home);
       const balance = async () => (await gateway.ctx.database.db.selectFrom('accounts').select('credits_posted').where('id', '=', w.cashAccountId).executeTakeFirstOrThrow()).credits_posted;
       const start = await balance();
 
       assert.equal((await client.post('/wallet/top-up', { amount: '100000' })).status, 403);
       assert.equal((await client.post('/wallet/top-up', { csrf_token: 'forged', amount: '100000' })).status, 403);
-      const noCookie = new Client(gateway.url);
+      const noCookie = new FormClient({ baseUrl: gateway.url });
       assert.equal((await noCookie.post('/wallet/top-up', { csrf_token: csrf, amount: '100000' })).status, 403);
       // Another signed-in customer's cookie with this form's token: refused too.
-      const mallory = new Client(gateway.url);
+      const mallory = new FormClient({ baseUrl: gateway.url });
       await signIn(gateway, mallory, (await wallet('081200000008', 'Mallory')).phone);
       assert.equal((await mallory.post('/wallet/top-up', { csrf_token: csrf, amount: '100000' })).status, 403);
       assert.equal((await mallory.post('/wallet/sign-out', { csrf_token: csrf })).status, 403);
       assert.equal(await balance(), start);
       // The phone form needs the token from the sign-in cookie.
-      assert.equal((await new Client(gateway.url).post('/wallet/sign-in', { csrf_token: 'x', phone: w.phone })).status, 403);
+      assert.equal((await new FormClient({ baseUrl: gateway.url }).post('/wallet/sign-in', { csrf_token: 'x', phone: w.phone })).status, 403);
       // A JSON body is not a form.
       const json = await fetch(`${gateway.url}/wallet/top-up`, { method: 'POST', headers: { 'content-type': 'application/json', cookie: `ovo_wallet=${client.cookies.get('ovo_wallet')}` }, body: JSON.stringify({ csrf_token: csrf, amount: '100000' }) });
       assert.equal(json.status, 403);
@@ -487,15 +452,15 @@ for (const kind of DATABASE_KINDS) {
       for (const path of ['/wallet/merchants', '/wallet/phone', '/wallet/top-up']) {
         const res = await noCookie.get(path);
         assert.equal(res.status, 303, path);
-        assert.equal(res.location, '/wallet');
+        assert.equal(res.headers.get('location'), '/wallet');
       }
 
       // 14 minutes idle is fine; then 16 more minutes without a request ends the session.
       clock.now += 14 * 60_000;
-      assert.match((await client.get('/wallet')).body, /OVO Cash/);
+      assert.match((await client.get('/wallet')).html, /OVO Cash/);
       clock.now += 16 * 60_000;
       const expired = await client.get('/wallet');
-      assert.match(expired.body, /signed out after a period of inactivity/);
+      assert.match(expired.html, /signed out after a period of inactivity/);
       assert.equal((await client.post('/wallet/top-up', { csrf_token: csrf, amount: '100000' })).status, 403);
       assert.equal(await balance(), start);
     });
@@ -506,12 +471,12 @@ test('sqlite: sign-ins for one number are rate limited, whether or not it has a 
   await withGateway('sqlite', async ({ gateway, wallet }) => {
     await wallet('081200000009');
     for (const phone of ['081200000009', '081288888888']) {
-      for (let i = 0; i < 5; i++) await startSignIn(new Client(gateway.url), phone);
-      const client = new Client(gateway.url);
+      for (let i = 0; i < 5; i++) await startSignIn(new FormClient({ baseUrl: gateway.url }), phone);
+      const client = new FormClient({ baseUrl: gateway.url });
       const form = await client.get('/wallet');
-      const sixth = await client.post('/wallet/sign-in', { csrf_token: csrfOf(form.body), phone });
+      const sixth = await client.post('/wallet/sign-in', { csrf_token: csrfTokenOf(form.html), phone });
       assert.equal(sixth.status, 422, phone);
-      assert.match(sixth.body, /Too many sign-in attempts for this number/);
+      assert.match(sixth.html, /Too many sign-in attempts for this number/);
     }
     assert.equal(await smsCount(gateway, '081200000009'), 5);
   });

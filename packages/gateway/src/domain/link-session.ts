@@ -1,7 +1,7 @@
-// The customer's journey on the hosted activation page: OTP, then PIN, then a result.
+// A hosted account-linking session: open while its challenge (OTP, then PIN) runs, then a result.
 import { verbatim, type Localized } from './localized.ts';
 
-export type LinkSessionState = 'otp' | 'pin' | 'linked' | 'failed';
+export type LinkSessionState = 'open' | 'linked' | 'failed';
 
 export interface LinkSession {
   id: string;
@@ -10,13 +10,6 @@ export interface LinkSession {
   custName: string;
   walletId: bigint | null;
   state: LinkSessionState;
-  browserKeyHash: string | null;
-  csrfToken: string;
-  otpHash: string | null;
-  otpExpiresAt: number | null;
-  otpAttempts: number;
-  otpSends: number;
-  otpSentAt: number | null;
   resultCode: string | null;
   resultDesc: string | null;
   expiresAt: number;

@@ -1,14 +1,24 @@
-// Customer-facing text in both languages the hosted pages speak. Services return these pairs instead of
-// English strings, and the page picks the customer's language; texts for merchants (the wire) stay English.
+// Customer-facing text in both languages the hosted pages speak: the one mechanism for it. Services return
+// these pairs instead of English strings, pages keep their catalogues as objects of pairs, and the page picks
+// the customer's language; texts for merchants (the wire) stay English.
 
 export type Lang = 'id' | 'en';
 
-export interface Localized {
-  readonly en: string;
-  readonly id: string;
+export function isLang(value: unknown): value is Lang {
+  return value === 'id' || value === 'en';
 }
 
-export function localized(en: string, id: string): Localized {
+export function otherLang(lang: Lang): Lang {
+  return lang === 'en' ? 'id' : 'en';
+}
+
+/** One text in both languages, read as `text[lang]`; `T` is `SafeHtml` (pages/html.ts) for a text with markup. */
+export interface Localized<T = string> {
+  readonly en: T;
+  readonly id: T;
+}
+
+export function localized<T = string>(en: T, id: T): Localized<T> {
   return { en, id };
 }
 
@@ -16,24 +26,6 @@ export function localized(en: string, id: string): Localized {
 export function verbatim(text: string): Localized {
   return { en: text, id: text };
 }
-
-/** `Wrong code. 2 attempts left.` / `Kode salah. Sisa percobaan: 2.` */
-export function wrongCodeText(left: number): Localized {
-  return localized(`Wrong code. ${left} ${left === 1 ? 'attempt' : 'attempts'} left.`, `Kode verifikasi salah. Sisa percobaan: ${left}.`);
-}
-
-export function resendWaitText(seconds: number): Localized {
-  return localized(`Please wait ${seconds} seconds before asking for a new code.`, `Tunggu ${seconds} detik sebelum meminta kode baru.`);
-}
-
-/** Messages the code and PIN steps of every page share. */
-export const STEP_TEXT = {
-  codeShape: localized('Enter the 6-digit code we sent by SMS.', 'Masukkan 6 digit kode verifikasi yang kami kirim lewat SMS.'),
-  codeExpired: localized('This code has expired. Ask for a new code.', 'Kode ini sudah kedaluwarsa. Minta kode baru.'),
-  tryAgain: localized('Please try again.', 'Silakan coba lagi.'),
-  newCodeSent: localized('A new code is on its way.', 'Kode baru sedang dikirim.'),
-  pinShape: localized('Enter your 6-digit OVO PIN.', 'Masukkan 6 digit PIN OVO kamu.'),
-} as const;
 
 // A wallet-app flash waits in the database between a POST and the page after it: both languages go in.
 const ENCODED_PREFIX = '{"en":';

@@ -15,7 +15,6 @@ export const STATUS_CODE_OF: Readonly<Record<PaymentStatus, PaymentStatusCode>> 
 };
 
 export type PayType = '0' | '1' | '2';
-export type AuthStep = 'otp' | 'pin' | 'done';
 
 export interface Payment {
   trxId: string;
@@ -35,24 +34,14 @@ export interface Payment {
    * The ledger transfer that moves the cash part (null when it is 0), debiting the wallet's cash account and
    * crediting the merchant's settlement account, referenced `payment:<trxId>`. For a payment that needs the
    * PIN it is a hold (a pending transfer), posted on SUCCESS and voided on any other outcome. A pinless
-   * payment is created SUCCESS with the money already moved: the id is then that of a POSTED transfer, not a
-   * hold, and must never be posted or voided (settlement only ever touches PENDING payments).
+   * payment is created SUCCESS with the money already moved: its transfer is POSTED and must never be
+   * posted or voided (settlement only ever touches PENDING payments).
    */
-  cashHoldId: bigint | null;
-  /** As cashHoldId, for the points part (wallet points account → merchant points settlement account). */
-  pointsHoldId: bigint | null;
+  cashTransferId: bigint | null;
+  /** As cashTransferId, for the points part (wallet points account → merchant points settlement account). */
+  pointsTransferId: bigint | null;
   status: PaymentStatus;
   paymentReff: string;
-  pageToken: string;
-  needsOtp: boolean;
-  authStep: AuthStep;
-  browserKeyHash: string | null;
-  csrfToken: string;
-  otpHash: string | null;
-  otpExpiresAt: number | null;
-  otpAttempts: number;
-  otpSends: number;
-  otpSentAt: number | null;
   failureReason: string | null;
   cancelReason: string | null;
   createdAt: number;

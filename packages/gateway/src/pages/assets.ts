@@ -1,15 +1,18 @@
-// Static assets for the hosted pages: the stylesheet, the favicon and the top-up option icons. They are
+// Static assets for the hosted pages: the stylesheets, the favicon and the top-up option icons. They are
 // read once at start-up from ./assets/ and served from memory; merchants hot-link the icons (spec §4.6),
 // so they get a long public cache lifetime and an ETag.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
-import { FAVICON_PATH, STYLESHEET_PATH } from './layout.ts';
+import { FAVICON_PATH, STYLESHEET_PATH, WALLET_STYLESHEET_PATH } from './layout.ts';
 import { TOPUP_OPTIONS } from './topup-options.ts';
 
 export const ASSET_CACHE_CONTROL = 'public, max-age=86400';
 
+const ASSET_PREFIX = '/assets/';
 const ASSET_DIR = new URL('./assets/', import.meta.url);
+const CSS = 'text/css; charset=utf-8';
+const SVG = 'image/svg+xml';
 
 interface Asset {
   readonly body: Buffer;
@@ -17,20 +20,29 @@ interface Asset {
   readonly etag: string;
 }
 
-function load(file: string, contentType: string): Asset {
+/** `file` is the asset's path below ./assets/, which is also its URL path below /assets/. */
+function loadAsset(file: string, contentType: string): Asset {
   const body = readFileSync(new URL(file, ASSET_DIR));
   const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"`;
   return { body, contentType, etag };
 }
 
-/** URL path (without the `/assets/` prefix) → asset. Anything not listed here is a 404. */
+/** URL path → content type of everything served; anything not listed here is a 404. */
+function servedPaths(): ReadonlyArray<readonly [path: string, contentType: string]> {
+  return [
+    [STYLESHEET_PATH, CSS],
+    [WALLET_STYLESHEET_PATH, CSS],
+    [FAVICON_PATH, SVG],
+    ...TOPUP_OPTIONS.map((o) => [o.iconPath, SVG] as const),
+  ];
+}
+
+/** URL path (without the `/assets/` prefix) → asset. */
 function loadAssets(): ReadonlyMap<string, Asset> {
   const assets = new Map<string, Asset>();
-  const prefix = '/assets/';
-  assets.set(STYLESHEET_PATH.slice(prefix.length), load('app.css', 'text/css; charset=utf-8'));
-  assets.set(FAVICON_PATH.slice(prefix.length), load('favicon.svg', 'image/svg+xml'));
-  for (const o of TOPUP_OPTIONS) {
-    assets.set(o.iconPath.slice(prefix.length), load(`topup/${o.id}.svg`, 'image/svg+xml'));
+  for (const [path, contentType] of servedPaths()) {
+    const file = path.slice(ASSET_PREFIX.length);
+    assets.set(file, loadAsset(file, contentType));
   }
   return assets;
 }
@@ -43,10 +55,10 @@ function etagMatches(header: string | undefined, etag: string): boolean {
   });
 }
 
-/** Serves `GET /assets/app.css`, `/assets/favicon.svg` and `/assets/topup/<option>.svg`; 404 for the rest. */
+/** Serves `GET /assets/app.css`, `/assets/wallet-app.css`, `/assets/favicon.svg` and `/assets/topup/<option>.svg`; 404 for the rest. */
 export function registerAssets(app: FastifyInstance): void {
   const assets = loadAssets();
-  app.get<{ Params: { '*': string } }>('/assets/*', async (request, reply) => {
+  app.get<{ Params: { '*': string } }>(`${ASSET_PREFIX}*`, async (request, reply) => {
     const asset = assets.get(request.params['*']);
     if (asset === undefined) {
       return reply.code(404).type('text/plain; charset=utf-8').send('Not found\n');

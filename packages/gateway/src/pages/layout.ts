@@ -1,18 +1,17 @@
 // The one page shell every hosted page uses, and the small building blocks (card, notice, button, field)
 // that keep markup conventions in one place. No inline style or script anywhere: the CSP forbids both, so
-// all presentation lives in /assets/app.css.
+// all presentation lives in the stylesheets under /assets/ (app.css, and wallet-app.css on top for the wallet).
+import { localized, otherLang, type Lang } from '../domain/localized.ts';
 import { html, type HtmlValue, type SafeHtml } from './html.ts';
 
-export type PageLang = 'id' | 'en';
-
-export const PAGE_LANGS = ['id', 'en'] as const satisfies readonly PageLang[];
-
 /** Reads a `lang` query value; anything but exactly `en` (including repeats) falls back to Indonesian. */
-export function pageLang(value: unknown): PageLang {
+export function pageLang(value: unknown): Lang {
   return value === 'en' ? 'en' : 'id';
 }
 
 export const STYLESHEET_PATH = '/assets/app.css';
+/** The wallet app's own styles, layered on app.css: balance card, tabs, transaction and merchant lists. */
+export const WALLET_STYLESHEET_PATH = '/assets/wallet-app.css';
 export const FAVICON_PATH = '/assets/favicon.svg';
 
 /** Longest auto-refresh a page may ask for; anything longer is a bug, not a redirect. */
@@ -21,36 +20,34 @@ export const REFRESH_DELAY_MAX_S = 600;
 /** How long a result page (activation, payment) shows before it sends the browser back to the merchant. */
 export const RETURN_DELAY_S = 3;
 
-export interface PageOptions {
+/** The page's language and its header link to the other one. */
+export interface PageLocale {
+  readonly lang: Lang;
+  /** Link to this same page in the other language; shown in the header bar. */
+  readonly langSwitch?: { readonly href: string };
+}
+
+export interface PageOptions extends PageLocale {
   readonly title: string;
-  readonly lang: PageLang;
   readonly body: SafeHtml;
   /** Rendered as the page's `<h1>`; leave it out only when `body` brings its own `<h1>`. */
   readonly heading?: string;
   /** Sends the browser on after `seconds` with `<meta http-equiv="refresh">` (not subject to CSP form-action). */
   readonly refreshTo?: { readonly url: string; readonly seconds: number };
-  /** Link to this same page in the other language; shown in the header bar. */
-  readonly langSwitch?: { readonly href: string };
+  /** A stylesheet linked after app.css, e.g. WALLET_STYLESHEET_PATH. */
+  readonly extraStylesheet?: string;
 }
 
+/** Each language's name as written in that language: the label of the link that switches to it. */
+const LANGUAGE_NAME = localized('English', 'Bahasa Indonesia');
+
 const TEXT = {
-  id: {
-    skip: 'Langsung ke isi',
-    language: 'Bahasa',
-    other: { lang: 'en', label: 'English' },
-    footer: 'Layanan pembayaran oleh Faspay',
-    refresh: (s: number) => `Anda akan diarahkan kembali dalam ${s} detik.`,
-    continueNow: 'Lanjutkan sekarang',
-  },
-  en: {
-    skip: 'Skip to content',
-    language: 'Language',
-    other: { lang: 'id', label: 'Bahasa Indonesia' },
-    footer: 'Payments by Faspay',
-    refresh: (s: number) => `You will be taken back in ${s} seconds.`,
-    continueNow: 'Continue now',
-  },
-} as const;
+  skip: localized('Skip to content', 'Langsung ke isi'),
+  language: localized('Language', 'Bahasa'),
+  footer: localized('Payments by Faspay', 'Layanan pembayaran oleh Faspay'),
+  refresh: (s: number) => localized(`You will be taken back in ${s} seconds.`, `Anda akan diarahkan kembali dalam ${s} detik.`),
+  continueNow: localized('Continue now', 'Lanjutkan sekarang'),
+};
 
 function checkRefresh(refresh: { url: string; seconds: number }): void {
   let protocol: string;
@@ -68,11 +65,11 @@ function checkRefresh(refresh: { url: string; seconds: number }): void {
 
 /** A complete HTML5 document: purple OVO header bar, one centered card holding the content. */
 export function renderPage(opts: PageOptions): string {
-  const text = TEXT[opts.lang];
+  const { lang } = opts;
   const refresh = opts.refreshTo;
   if (refresh) checkRefresh(refresh);
   const doc = html`<!doctype html>
-<html lang="${opts.lang}">
+<html lang="${lang}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -82,28 +79,34 @@ export function renderPage(opts: PageOptions): string {
 ${refresh && html`<meta http-equiv="refresh" content="${`${refresh.seconds};url=${refresh.url}`}">
 `}<title>${opts.title} · OVO</title>
 <link rel="stylesheet" href="${STYLESHEET_PATH}">
-<link rel="icon" href="${FAVICON_PATH}" type="image/svg+xml">
+${opts.extraStylesheet !== undefined && html`<link rel="stylesheet" href="${opts.extraStylesheet}">
+`}<link rel="icon" href="${FAVICON_PATH}" type="image/svg+xml">
 </head>
 <body>
-<a class="skip-link" href="#main">${text.skip}</a>
+<a class="skip-link" href="#main">${TEXT.skip[lang]}</a>
 <header class="topbar">
 <div class="topbar__inner">
 <span class="brand">OVO</span>
-${opts.langSwitch && html`<nav class="topbar__nav" aria-label="${text.language}"><a class="topbar__link" href="${opts.langSwitch.href}" hreflang="${text.other.lang}" lang="${text.other.lang}">${text.other.label}</a></nav>`}
+${opts.langSwitch && languageSwitch(lang, opts.langSwitch.href)}
 </div>
 </header>
 <main id="main" class="page" tabindex="-1">
 <div class="card card--page">
 ${opts.heading !== undefined && html`<h1 class="page__title">${opts.heading}</h1>
 `}${opts.body}
-${refresh && html`<p class="refresh-note" role="status">${text.refresh(refresh.seconds)} <a href="${refresh.url}">${text.continueNow}</a></p>`}
+${refresh && html`<p class="refresh-note" role="status">${TEXT.refresh(refresh.seconds)[lang]} <a href="${refresh.url}">${TEXT.continueNow[lang]}</a></p>`}
 </div>
 </main>
-<footer class="footer">${text.footer}</footer>
+<footer class="footer">${TEXT.footer[lang]}</footer>
 </body>
 </html>
 `;
   return doc.value;
+}
+
+function languageSwitch(lang: Lang, href: string): SafeHtml {
+  const other = otherLang(lang);
+  return html`<nav class="topbar__nav" aria-label="${TEXT.language[lang]}"><a class="topbar__link" href="${href}" hreflang="${other}" lang="${other}">${LANGUAGE_NAME[other]}</a></nav>`;
 }
 
 /** A titled section inside the page card. */

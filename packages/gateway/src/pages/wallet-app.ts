@@ -3,6 +3,7 @@
 // so a reload never resubmits; a wrong entry re-renders the form (422) with the reason.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { GatewayContext } from '../context.ts';
+import type { StepOutcome } from '../domain/challenge.ts';
 import { decodeLocalized, type Localized } from '../domain/localized.ts';
 import {
   cancelPhoneChange, confirmPhoneChange, linkedMerchants, resendPhoneChangeCode, sandboxTopUp, startPhoneChange,
@@ -11,13 +12,12 @@ import {
 import { parseRupiahInput } from '../services/wallet-app-format.ts';
 import {
   WALLET_APP_LIMITS, cancelSignIn, currentView, newSignInNonce, requireSignedIn, resendSignInCode, signInCsrfToken,
-  signOut, startSignIn, submitSignInCode, submitSignInPin, type SignedIn, type WalletStep,
+  signOut, startSignIn, submitSignInCode, submitSignInPin, type SignedIn,
 } from '../services/wallet-app-session.ts';
 import { takeFlash, type WalletSession } from '../store/wallet-sessions.ts';
 import { langSwitch, requestLang } from './page-language.ts';
 import { cursorOrUndefined, tokenOrUndefined } from './input-shapes.ts';
 import { cookieHeader, formFields, readTokenCookie } from './request-helpers.ts';
-import { WALLET_STYLESHEET, WALLET_STYLESHEET_ETAG } from './wallet-app-styles.ts';
 import {
   WALLET_PATHS, renderHome, renderMerchants, renderPhone, renderSignIn, renderSignInCode, renderSignInPin, renderTopUp,
   renderWalletRefused, type Message, type PageLocale,
@@ -56,12 +56,6 @@ export function registerWalletApp(app: FastifyInstance, ctx: GatewayContext): vo
     return { lang, langSwitch: langSwitch(request, lang, pageOf(request.url.split('?')[0] ?? WALLET_PATHS.home)) };
   };
 
-  app.get('/wallet/assets/wallet.css', async (request, reply) => {
-    reply.header('cache-control', 'public, max-age=86400').header('etag', WALLET_STYLESHEET_ETAG);
-    if (request.headers['if-none-match'] === WALLET_STYLESHEET_ETAG) return reply.status(304).send();
-    return reply.type('text/css; charset=utf-8').send(WALLET_STYLESHEET);
-  });
-
   /** The phone form, with its double-submit CSRF cookie (set here when the browser has none yet). */
   const signInPage = (request: FastifyRequest, reply: FastifyReply, status: number,
     opts: { clearCookie?: boolean; notice?: Message; phone?: string; error?: Localized }) => {
@@ -82,10 +76,10 @@ export function registerWalletApp(app: FastifyInstance, ctx: GatewayContext): vo
   const seeOther = (reply: FastifyReply, location: string) => reply.status(303).header('location', location).send();
 
   /** Non-retry outcomes: redirect (setting a new session cookie when there is one) or refuse. */
-  const settle = (request: FastifyRequest, reply: FastifyReply, step: Exclude<WalletStep, { kind: 'retry' }>, target: string) => {
+  const settle = (request: FastifyRequest, reply: FastifyReply, step: Exclude<StepOutcome, { kind: 'retry' }>, target: string) => {
     switch (step.kind) {
       case 'forbidden': return refused(request, reply);
-      case 'ended': return seeOther(reply, WALLET_PATHS.home);
+      case 'finished': return seeOther(reply, WALLET_PATHS.home);
       case 'new_token': reply.header('set-cookie', sessionCookie(step.token)); return seeOther(reply, WALLET_PATHS.home);
       case 'ok': return seeOther(reply, target);
     }
@@ -96,7 +90,7 @@ export function registerWalletApp(app: FastifyInstance, ctx: GatewayContext): vo
     if (view.kind === 'signed_out') return signInPage(request, reply, 200, { clearCookie: view.clearCookie, notice: view.notice });
     const locale = localeOf(request, reply);
     if (view.kind === 'signing_in') {
-      const page = view.session.state === 'pin' ? renderSignInPin(ctx, locale, view.session) : renderSignInCode(ctx, locale, view.session);
+      const page = view.session.challenge.step === 'pin' ? renderSignInPin(ctx, locale, view.session) : renderSignInCode(ctx, locale, view.session);
       return reply.type(HTML).send(page);
     }
     const flash = storedMessage(await takeFlash(ctx.database.db, view.session));
@@ -116,7 +110,7 @@ export function registerWalletApp(app: FastifyInstance, ctx: GatewayContext): vo
     return settle(request, reply, step, WALLET_PATHS.home);
   });
 
-  const signInStep = (path: string, run: (input: { token: string | undefined; csrfToken: string | undefined }, form: Form) => Promise<WalletStep>) =>
+  const signInStep = (path: string, run: (input: { token: string | undefined; csrfToken: string | undefined }, form: Form) => Promise<StepOutcome>) =>
     app.post(path, async (request, reply) => {
       const form = formFields(request);
       const step = await run({ token: token(request), csrfToken: csrfOf(form) }, form);
@@ -124,8 +118,8 @@ export function registerWalletApp(app: FastifyInstance, ctx: GatewayContext): vo
       const view = await currentView(ctx, token(request));
       if (view.kind !== 'signing_in') return seeOther(reply, WALLET_PATHS.home);
       const locale = localeOf(request, reply);
-      const m: Message = { kind: step.tone ?? 'error', text: step.message };
-      const page = view.session.state === 'pin' ? renderSignInPin(ctx, locale, view.session, m) : renderSignInCode(ctx, locale, view.session, m);
+      const m: Message = { kind: step.tone, text: step.message };
+      const page = view.session.challenge.step === 'pin' ? renderSignInPin(ctx, locale, view.session, m) : renderSignInCode(ctx, locale, view.session, m);
       return reply.status(step.tone === 'info' ? 200 : 422).type(HTML).send(page);
     });
   signInStep(WALLET_PATHS.signInCode, (input, form) => submitSignInCode(ctx, { ...input, otp: form.otp ?? '' }));
@@ -147,8 +141,8 @@ export function registerWalletApp(app: FastifyInstance, ctx: GatewayContext): vo
     });
 
   /** A signed-in form: live session + its CSRF token, then `run`; a retry re-renders `retryPage` with the reason. */
-  const action = (path: string, target: string, run: (auth: SignedIn, form: Form) => Promise<WalletStep>,
-    retryPage: (p: Page, step: Extract<WalletStep, { kind: 'retry' }>, form: Form) => Promise<string> | string) =>
+  const action = (path: string, target: string, run: (auth: SignedIn, form: Form) => Promise<StepOutcome>,
+    retryPage: (p: Page, step: Extract<StepOutcome, { kind: 'retry' }>, form: Form) => Promise<string> | string) =>
     app.post(path, async (request, reply) => {
       const form = formFields(request);
       const auth = await requireSignedIn(ctx, token(request), csrfOf(form));
@@ -166,7 +160,7 @@ export function registerWalletApp(app: FastifyInstance, ctx: GatewayContext): vo
   action(WALLET_PATHS.unlink, WALLET_PATHS.merchants, (auth, form) => unlinkMerchant(ctx, auth, form.merchant_id ?? ''),
     async (p, step) => renderMerchants(p, await linkedMerchants(ctx, p.wallet), { kind: 'error', text: step.message }));
 
-  const phoneRetry = (p: Page, step: Extract<WalletStep, { kind: 'retry' }>) => step.tone === 'info'
+  const phoneRetry = (p: Page, step: Extract<StepOutcome, { kind: 'retry' }>) => step.tone === 'info'
     ? renderPhone(p, { flash: { kind: 'info', text: step.message } })
     : renderPhone(p, { error: step.message, phone: step.value });
   page(WALLET_PATHS.phone, (p, flash) => renderPhone(p, { flash }));

@@ -1,21 +1,24 @@
-import { secretHash, secretsEqual } from '../domain/secrets.ts';
+// Account linking (spec §4.1): the merchant opens a hosted activation session, the customer answers its
+// challenge (services/challenge-flow.ts) on the activation page, and the link is created and the merchant's
+// callback queued when the PIN is right — or the session fails and the merchant is told why.
 import type { GatewayContext } from '../context.ts';
+import { FINISHED } from '../domain/challenge.ts';
 import { DomainError } from '../domain/errors.ts';
 import { LINK_FAILURE, isExpired, isFinished, type LinkSession } from '../domain/link-session.ts';
 import type { Merchant } from '../domain/merchant.ts';
-import { STEP_TEXT, localized, type Localized } from '../domain/localized.ts';
+import { localized } from '../domain/localized.ts';
 import { randomToken } from '../domain/random.ts';
 import type { Wallet } from '../domain/wallet.ts';
 import { enqueueDelivery } from '../delivery/outbox.ts';
+import { endChallengesOf, insertChallenge } from '../store/challenges.ts';
 import { createLink } from '../store/links.ts';
 import {
-  deleteFinishedLinkSessions, findLinkSession, insertLinkSession, linkSessionOtpRow, listExpiredLinkSessions, updateLinkSession,
+  deleteFinishedLinkSessions, findLinkSession, insertLinkSession, listExpiredLinkSessions, updateLinkSession,
 } from '../store/link-sessions.ts';
 import { findMerchant } from '../store/merchants.ts';
 import { inTransaction, type Tx } from '../store/transaction.ts';
 import { findWallet, findWalletByPhone, recordPinSuccess } from '../store/wallets.ts';
-import { checkOtp, resendOtpIfAllowed, sendOtp, type OtpSendRequest } from './otp-check.ts';
-import { checkWalletPin } from './pin-check.ts';
+import type { ChallengeFailure, ChallengeFlow } from './challenge-flow.ts';
 import { activationResultParams, withParams } from './activation-result.ts';
 import { findOrCreateSandboxWallet } from './sandbox-wallets.ts';
 
@@ -32,165 +35,82 @@ export async function walletForActivation(ctx: GatewayContext, phone: string, cu
 /** Opens a hosted activation session and returns the URL the merchant sends the customer's browser to. */
 export async function startActivation(ctx: GatewayContext, merchant: Merchant, phone: string, custName: string): Promise<string> {
   const wallet = await walletForActivation(ctx, phone, custName);
-  const session = await insertLinkSession(ctx.database.db, {
-    id: randomToken(ctx.random),
-    merchantId: merchant.merchantId,
-    phone,
-    custName,
-    walletId: wallet.id,
-    csrfToken: randomToken(ctx.random),
-    now: ctx.clock.now(),
-    ttlS: ctx.config.link_session_ttl_s,
+  const id = randomToken(ctx.random);
+  const now = ctx.clock.now();
+  const ttlS = ctx.config.link_session_ttl_s;
+  await inTransaction(ctx.database, async (tx) => {
+    await insertLinkSession(tx, { id, merchantId: merchant.merchantId, phone, custName, walletId: wallet.id, now, ttlS });
+    await insertChallenge(tx, {
+      id, purpose: 'link', subject: id, step: 'otp', csrfToken: randomToken(ctx.random), expiresAt: now + ttlS * 1000, now,
+    });
   });
-  return activationUrl(ctx, session.id);
+  return activationUrl(ctx, id);
 }
 
 export function activationUrl(ctx: GatewayContext, sessionId: string): string {
   return `${ctx.config.publicUrl}/activation/${encodeURIComponent(sessionId)}`;
 }
 
-export type SessionProblem = 'not_found' | 'other_browser';
-
-export interface SessionView {
+/** An activation session as its page shows it. */
+export interface Activation {
   session: LinkSession;
   merchant: Merchant;
-  /** Set when this request bound the session to the browser: the page must send it as a cookie. */
-  newBrowserKey?: string;
-  /** A one-line message for the customer, e.g. after a wrong code. */
-  flash?: Localized;
-  /** How `flash` is shown: an error (the default) or a confirmation. */
-  flashKind?: 'error' | 'info';
-  /** Where the browser goes after a finished session, with the result parameters. */
-  returnUrl?: string;
 }
 
-/**
- * Loads the session for the page. The first browser to open it is bound to it by a cookie, so a leaked URL
- * is useless elsewhere. Opening a session in the OTP step without a live code sends one.
- */
-export async function openSession(ctx: GatewayContext, id: string, browserKey: string | undefined): Promise<SessionView | SessionProblem> {
-  let session = await findLinkSession(ctx.database.db, id);
-  if (!session) return 'not_found';
-  const merchant = await findMerchant(ctx.database.db, session.merchantId);
-  if (!merchant) return 'not_found';
-  let newBrowserKey: string | undefined;
-  if (session.browserKeyHash === null) {
-    if (!isFinished(session)) {
-      newBrowserKey = randomToken(ctx.random);
-      const bound = await ctx.database.db.updateTable('link_sessions').set({ browser_key_hash: secretHash(newBrowserKey) })
-        .where('id', '=', id).where('browser_key_hash', 'is', null).executeTakeFirst();
-      if (bound.numUpdatedRows !== 1n) return 'other_browser';
-    }
-  } else if (!browserKey || session.browserKeyHash === null || !secretsEqual(session.browserKeyHash, secretHash(browserKey))) {
-    return 'other_browser';
-  }
-  session = await expireIfDue(ctx, session, merchant);
-  if (session.state === 'otp' && session.otpSends === 0) {
-    await sendOtp(ctx, otpSend(ctx, session));
-    session = (await findLinkSession(ctx.database.db, id))!;
-  }
-  return { session, merchant, newBrowserKey, returnUrl: resultUrl(merchant, session) };
-}
+const FAILURE_DESC: Readonly<Record<ChallengeFailure, string>> = {
+  otp_attempts: LINK_FAILURE.otpAttempts,
+  pin_locked: LINK_FAILURE.pinLocked,
+  wallet_inactive: LINK_FAILURE.walletSuspended,
+  phone_changed: LINK_FAILURE.phoneChanged,
+  cancelled: LINK_FAILURE.cancelled,
+};
 
-export function browserKeyMatches(session: LinkSession, browserKey: string | undefined): boolean {
-  return session.browserKeyHash !== null && browserKey !== undefined && secretsEqual(session.browserKeyHash, secretHash(browserKey));
-}
-
-export type StepOutcome =
-  | { kind: 'ok' }
-  /** Show the step again with `message`: an error (HTTP 422), or with `info` a confirmation (HTTP 200). */
-  | { kind: 'retry'; message: Localized; info?: true }
-  | { kind: 'finished' }
-  | { kind: 'forbidden' };
-
-interface StepInput {
-  id: string;
-  browserKey: string | undefined;
-  csrfToken: string | undefined;
-}
-
-/** Checks that the POST comes from the bound browser with the form's CSRF token and the session is live. */
-async function loadForStep(ctx: GatewayContext, input: StepInput): Promise<{ session: LinkSession; merchant: Merchant } | StepOutcome> {
-  const session = await findLinkSession(ctx.database.db, input.id);
-  if (!session || !browserKeyMatches(session, input.browserKey) || !secretsEqual(session.csrfToken, input.csrfToken)) {
-    return { kind: 'forbidden' };
-  }
-  const merchant = await findMerchant(ctx.database.db, session.merchantId);
-  if (!merchant) return { kind: 'forbidden' };
-  const current = await expireIfDue(ctx, session, merchant);
-  if (isFinished(current)) return { kind: 'finished' };
-  return { session: current, merchant };
-}
-
-export async function submitOtp(ctx: GatewayContext, input: StepInput & { otp: string }): Promise<StepOutcome> {
-  const loaded = await loadForStep(ctx, input);
-  if ('kind' in loaded) return loaded;
-  const { session, merchant } = loaded;
-  if (session.state !== 'otp') return { kind: 'ok' };
-  const check = await checkOtp(ctx, linkSessionOtpRow(session.id), session, session.id, input.otp);
-  if (check.kind === 'retry') return check;
-  if (check.kind === 'used_up') {
-    await finish(ctx, session, merchant, '01', LINK_FAILURE.otpAttempts, 'otp');
-    return { kind: 'finished' };
-  }
-  // Single use: the code is gone once it has worked.
-  await updateLinkSession(ctx.database.db, session.id, { state: 'otp' }, { state: 'pin', otp_hash: null, otp_expires_at: null });
-  return { kind: 'ok' };
-}
-
-export async function resendOtp(ctx: GatewayContext, input: StepInput): Promise<StepOutcome> {
-  const loaded = await loadForStep(ctx, input);
-  if ('kind' in loaded) return loaded;
-  const { session } = loaded;
-  if (session.state !== 'otp') return { kind: 'ok' };
-  const refusal = await resendOtpIfAllowed(ctx, session, otpSend(ctx, session), localized(
-    'No more codes can be sent for this activation. Start again from the shop.',
-    'Kode tidak bisa dikirim lagi untuk aktivasi ini. Mulai lagi dari toko.'), () => findLinkSession(ctx.database.db, session.id));
-  if (refusal) return { kind: 'retry', message: refusal };
-  return { kind: 'retry', message: STEP_TEXT.newCodeSent, info: true };
-}
-
-export async function submitPin(ctx: GatewayContext, input: StepInput & { pin: string }): Promise<StepOutcome> {
-  const loaded = await loadForStep(ctx, input);
-  if ('kind' in loaded) return loaded;
-  const { session, merchant } = loaded;
-  if (session.state !== 'pin') return { kind: 'ok' };
-  if (!/^[0-9]{6}$/.test(input.pin)) return { kind: 'retry', message: STEP_TEXT.pinShape };
-  const wallet = session.walletId === null ? undefined : await findWallet(ctx.database.db, session.walletId);
-  if (!wallet || wallet.status !== 'active') {
-    await finish(ctx, session, merchant, '01', LINK_FAILURE.walletSuspended, 'pin');
-    return { kind: 'finished' };
-  }
-  // The code went to the number the session was opened for; a wallet that moved since must link anew.
-  if (wallet.phone !== session.phone) {
-    await finish(ctx, session, merchant, '01', LINK_FAILURE.phoneChanged, 'pin');
-    return { kind: 'finished' };
-  }
-  const check = await checkWalletPin(ctx, wallet, input.pin);
-  if (check.kind === 'locked') {
-    await finish(ctx, session, merchant, '01', LINK_FAILURE.pinLocked, 'pin');
-    return { kind: 'finished' };
-  }
-  if (check.kind === 'wrong' || check.kind === 'busy') return { kind: 'retry', message: check.message };
-  const linked = await inTransaction(ctx.database, async (tx) => {
-    const moved = await updateLinkSession(tx, session.id, { state: 'pin' }, {
-      state: 'linked', result_code: '00', result_desc: 'Success', finished_at: BigInt(ctx.clock.now()),
+/** Account linking's side of its challenge: the session's code goes to the phone it was opened for. */
+export const ACTIVATION_FLOW: ChallengeFlow<Activation> = {
+  purpose: 'link',
+  bindsBrowser: true,
+  async load(ctx, challenge) {
+    const session = await findLinkSession(ctx.database.db, challenge.subject);
+    const merchant = session && await findMerchant(ctx.database.db, session.merchantId);
+    if (!session || !merchant) return undefined;
+    return { session: await expireIfDue(ctx, session, merchant), merchant };
+  },
+  isOver: ({ session }) => isFinished(session),
+  code: (ctx, _challenge, { session }) => ({
+    key: session.id,
+    sendsMax: ctx.config.otp_sends_max,
+    sms: { phone: session.phone, text: (otp) => otpText(otp, ctx.config.otp_ttl_s) },
+  }),
+  codesExhausted: localized('No more codes can be sent for this activation. Start again from the shop.',
+    'Kode tidak bisa dikirim lagi untuk aktivasi ini. Mulai lagi dari toko.'),
+  async wallet(ctx, { session }) {
+    const wallet = session.walletId === null ? undefined : await findWallet(ctx.database.db, session.walletId);
+    if (!wallet || wallet.status !== 'active') return 'wallet_inactive';
+    // The code went to the number the session was opened for; a wallet that moved since must link anew.
+    return wallet.phone === session.phone ? wallet : 'phone_changed';
+  },
+  async fail(ctx, _challenge, { session, merchant }, failure) {
+    await finish(ctx, session, merchant, '01', FAILURE_DESC[failure]);
+    return FINISHED;
+  },
+  async succeed(ctx, _challenge, { session, merchant }, wallet) {
+    const linked = await inTransaction(ctx.database, async (tx) => {
+      if (!await endSession(ctx, tx, session, '00', 'Success')) return false;
+      await recordPinSuccess(tx, wallet.id);
+      await createLink(tx, { merchantId: merchant.merchantId, walletId: wallet.id, phoneVersion: wallet.phoneVersion, now: ctx.clock.now(), ttlS: ctx.config.link_ttl_s });
+      await enqueueCallback(ctx, tx, merchant, session.phone, '00', 'Success');
+      return true;
     });
-    if (!moved) return false;
-    await recordPinSuccess(tx, wallet.id);
-    await createLink(tx, { merchantId: merchant.merchantId, walletId: wallet.id, phoneVersion: wallet.phoneVersion, now: ctx.clock.now(), ttlS: ctx.config.link_ttl_s });
-    await enqueueCallback(ctx, tx, merchant, session.phone, '00', 'Success');
-    return true;
-  });
-  if (linked) ctx.wakeDeliveries();
-  return { kind: 'finished' };
-}
+    if (linked) ctx.wakeDeliveries();
+    return FINISHED;
+  },
+};
 
-export async function cancelSession(ctx: GatewayContext, input: StepInput): Promise<StepOutcome> {
-  const loaded = await loadForStep(ctx, input);
-  if ('kind' in loaded) return loaded;
-  await finish(ctx, loaded.session, loaded.merchant, '01', LINK_FAILURE.cancelled, loaded.session.state);
-  return { kind: 'finished' };
+/** Where the browser goes after a finished session, with the result parameters (undefined while open). */
+export function activationReturnUrl({ session, merchant }: Activation): string | undefined {
+  if (!isFinished(session) || !merchant.returnUrl) return undefined;
+  return withParams(merchant.returnUrl, activationResultParams(merchant, session.phone, session.resultCode === '00' ? '00' : '01',
+    session.resultDesc ?? ''));
 }
 
 /** Fails sessions abandoned past their life, telling each merchant. Returns how many. */
@@ -209,22 +129,27 @@ const FINISHED_SESSION_KEEP_MS = 24 * 60 * 60 * 1000;
 
 async function expireIfDue(ctx: GatewayContext, session: LinkSession, merchant: Merchant): Promise<LinkSession> {
   if (!isExpired(session, ctx.clock.now())) return session;
-  await finish(ctx, session, merchant, '01', LINK_FAILURE.expired, session.state);
+  await finish(ctx, session, merchant, '01', LINK_FAILURE.expired);
   return (await findLinkSession(ctx.database.db, session.id))!;
 }
 
-/** Ends the session with a result and queues the merchant's callback, in one transaction. */
-async function finish(ctx: GatewayContext, session: LinkSession, merchant: Merchant, code: '00' | '01', desc: string,
-  fromState: LinkSession['state']): Promise<void> {
+/** Ends the open session with a result and queues the merchant's callback, in one transaction. */
+async function finish(ctx: GatewayContext, session: LinkSession, merchant: Merchant, code: '00' | '01', desc: string): Promise<void> {
   const done = await inTransaction(ctx.database, async (tx) => {
-    const moved = await updateLinkSession(tx, session.id, { state: fromState }, {
-      state: code === '00' ? 'linked' : 'failed', result_code: code, result_desc: desc,
-      otp_hash: null, finished_at: BigInt(ctx.clock.now()),
-    });
+    const moved = await endSession(ctx, tx, session, code, desc);
     if (moved) await enqueueCallback(ctx, tx, merchant, session.phone, code, desc);
     return moved;
   });
   if (done) ctx.wakeDeliveries();
+}
+
+/** Moves the session from open to its result, and ends its challenge. Returns whether this call did. */
+async function endSession(ctx: GatewayContext, tx: Tx, session: LinkSession, code: '00' | '01', desc: string): Promise<boolean> {
+  const moved = await updateLinkSession(tx, session.id, { state: 'open' }, {
+    state: code === '00' ? 'linked' : 'failed', result_code: code, result_desc: desc, finished_at: BigInt(ctx.clock.now()),
+  });
+  if (moved) await endChallengesOf(tx, session.id);
+  return moved;
 }
 
 async function enqueueCallback(ctx: GatewayContext, tx: Tx, merchant: Merchant, phone: string, code: '00' | '01', desc: string): Promise<void> {
@@ -237,23 +162,6 @@ async function enqueueCallback(ctx: GatewayContext, tx: Tx, merchant: Merchant, 
   }, { now: ctx.clock.now(), retryHorizonMs: ctx.config.delivery_horizon_s * 1000, notificationId: `act_${randomToken(ctx.random).slice(0, 24)}` });
 }
 
-/** The session's code, sent to the phone it was opened for. */
-function otpSend(ctx: GatewayContext, session: LinkSession): OtpSendRequest {
-  return {
-    row: linkSessionOtpRow(session.id),
-    key: session.id,
-    sendsMax: ctx.config.otp_sends_max,
-    sms: { phone: session.phone, text: (otp) => otpText(otp, ctx.config.otp_ttl_s) },
-  };
-}
-
 export function otpText(otp: string, ttlS: number): string {
   return `${otp} is your OVO verification code to link your account. It is valid for ${Math.round(ttlS / 60)} minutes. Never share it with anyone, including OVO staff.`;
 }
-
-function resultUrl(merchant: Merchant, session: LinkSession): string | undefined {
-  if (!isFinished(session) || !merchant.returnUrl) return undefined;
-  return withParams(merchant.returnUrl, activationResultParams(merchant, session.phone, session.resultCode === '00' ? '00' : '01',
-    session.resultDesc ?? ''));
-}
-

@@ -4,6 +4,7 @@ import { DomainError } from '../domain/errors.ts';
 import type { Merchant } from '../domain/merchant.ts';
 import { paymentFingerprint, splitPayment, type Payment, type PaymentStatus } from '../domain/payment.ts';
 import { randomToken } from '../domain/random.ts';
+import { endChallengesOf, findChallengeOf, insertChallenge } from '../store/challenges.ts';
 import { dialectOf } from '../store/dialect.ts';
 import { hold, postHold, transfer, voidHold, type TransferInput } from '../store/ledger.ts';
 import { findMerchant } from '../store/merchants.ts';
@@ -23,17 +24,18 @@ import { enqueuePaymentNotification } from './payment-notifications.ts';
  * `request.bill_total` is in whole rupiah: the handler has converted the merchant's wire amount already, so the
  * limits and the replay fingerprint compare rupiah whatever the merchant's amount scale.
  */
-export async function createPayment(ctx: GatewayContext, merchant: Merchant, request: ValidRequest<'payment'>): Promise<Payment> {
+export async function createPayment(ctx: GatewayContext, merchant: Merchant, request: ValidRequest<'payment'>): Promise<CreatedPayment> {
   const fingerprint = paymentFingerprint(request);
   // A replay answers with the order as it was accepted, even if the merchant's limits changed since.
   const existing = await findPaymentByBill(ctx.database.db, merchant.merchantId, request.bill_no);
-  if (existing) return sameOrder(existing, fingerprint);
+  if (existing) return replay(ctx, existing, fingerprint);
   if (merchant.maxAmount !== null && request.bill_total > merchant.maxAmount) {
     throw new DomainError('amount_invalid', `bill_total is above this merchant's limit of Rp ${merchant.maxAmount}`);
   }
 
   const { wallet } = await requireUsableLink(ctx, merchant, request.phone_no, request.cust_name);
   const pinless = request.bill_total <= merchant.pinlessLimit;
+  const pageToken = randomToken(ctx.random);
   try {
     const payment = await inTransaction(ctx.database, async (tx) => {
       const now = ctx.clock.now();
@@ -63,20 +65,10 @@ export async function createPayment(ctx: GatewayContext, merchant: Merchant, req
         pay_type: request.pay_type,
         cash_amount: split.cash,
         points_amount: split.points,
-        cash_hold_id: ids.cash,
-        points_hold_id: ids.points,
+        cash_transfer_id: ids.cash,
+        points_transfer_id: ids.points,
         status: pinless ? 'SUCCESS' : 'PENDING',
         payment_reff: pinless ? newPaymentReff(ctx) : '',
-        page_token: randomToken(ctx.random),
-        needs_otp: merchant.paymentOtp ? 1n : 0n,
-        auth_step: pinless ? 'done' : merchant.paymentOtp ? 'otp' : 'pin',
-        browser_key_hash: null,
-        csrf_token: randomToken(ctx.random),
-        otp_hash: null,
-        otp_expires_at: null,
-        otp_attempts: 0n,
-        otp_sends: 0n,
-        otp_sent_at: null,
         failure_reason: null,
         cancel_reason: null,
         created_at: BigInt(now),
@@ -84,6 +76,11 @@ export async function createPayment(ctx: GatewayContext, merchant: Merchant, req
         finished_at: pinless ? BigInt(now) : null,
       } as const);
 
+      // Every payment has a page (a pinless one shows its receipt there); the customer authorises on it.
+      await insertChallenge(tx, {
+        id: pageToken, purpose: 'payment', subject: trxId, step: pinless ? 'done' : merchant.paymentOtp ? 'otp' : 'pin',
+        csrfToken: randomToken(ctx.random), expiresAt: now + ctx.config.payment_ttl_s * 1000, now,
+      });
       if (!pinless) {
         const cash = cashMove && await moveOrRefuse(hold, tx, cashMove, request.bill_total);
         const points = pointsMove && await moveOrRefuse(hold, tx, pointsMove, request.bill_total);
@@ -96,25 +93,34 @@ export async function createPayment(ctx: GatewayContext, merchant: Merchant, req
       await enqueuePaymentNotification(ctx, tx, merchant, created);
       const cash = cashMove && await moveOrRefuse(transfer, tx, cashMove, request.bill_total);
       const points = pointsMove && await moveOrRefuse(transfer, tx, pointsMove, request.bill_total);
-      await setPaymentTransfers(tx, trxId, { cashHoldId: cash, pointsHoldId: points });
-      return { ...created, cashHoldId: cash, pointsHoldId: points };
+      await setPaymentTransfers(tx, trxId, { cashTransferId: cash, pointsTransferId: points });
+      return { ...created, cashTransferId: cash, pointsTransferId: points };
     });
     if (pinless) ctx.wakeDeliveries();
     ctx.metrics.paymentCreated(payment);
-    return payment;
+    return { payment, pageToken };
   } catch (error) {
     // The same bill_no raced in twice: the other request created it (and this one's ledger moves rolled back).
     const raced = await findPaymentByBill(ctx.database.db, merchant.merchantId, request.bill_no);
-    if (raced) return sameOrder(raced, fingerprint);
+    if (raced) return replay(ctx, raced, fingerprint);
     throw error;
   }
 }
 
-function sameOrder(existing: Payment, fingerprint: string): Payment {
+/** A payment as createPayment answers it: with the token of its page (the reply's redirectURL). */
+export interface CreatedPayment {
+  payment: Payment;
+  pageToken: string;
+}
+
+/** The same bill_no again: the same order answers as it was accepted, another order is refused. */
+async function replay(ctx: GatewayContext, existing: Payment, fingerprint: string): Promise<CreatedPayment> {
   if (existing.fingerprint !== fingerprint) {
     throw new DomainError('order_conflict', `bill_no ${existing.billNo} was already used for a different order`, { trx_id: existing.trxId });
   }
-  return existing;
+  const page = await findChallengeOf(ctx.database.db, existing.trxId, 'payment');
+  if (!page) throw new Error(`payment ${existing.trxId} has no page`);
+  return { payment: existing, pageToken: page.id };
 }
 
 export type Outcome = Exclude<PaymentStatus, 'PENDING'>;
@@ -142,8 +148,6 @@ async function settleInTransaction(ctx: GatewayContext, tx: Tx, merchant: Mercha
   const now = ctx.clock.now();
   const moved = await updatePendingPayment(tx, payment.trxId, {
     status: outcome,
-    auth_step: 'done',
-    otp_hash: null,
     finished_at: BigInt(now),
     failure_reason: details.failureReason ?? null,
     cancel_reason: details.cancelReason ?? null,
@@ -151,13 +155,14 @@ async function settleInTransaction(ctx: GatewayContext, tx: Tx, merchant: Mercha
   }, outcome === 'SUCCESS' ? { unexpiredAt: now } : {}); // a payment past its time can no longer succeed
   const current = (await findPayment(tx, payment.trxId))!;
   if (!moved) return { current, moved };
-  const holdIds = [current.cashHoldId, current.pointsHoldId].filter((id): id is bigint => id !== null);
+  await endChallengesOf(tx, payment.trxId);
+  const holdIds = [current.cashTransferId, current.pointsTransferId].filter((id): id is bigint => id !== null);
   if (holdIds.length > 1 && dialectOf(ctx.database).locksRows) {
     // Both holds' wallet rows before either merchant row, as createPayment takes them (see lockWalletAccounts).
     const holds = await tx.selectFrom('transfers').select('debit_account_id').where('id', 'in', holdIds).execute();
     await lockWalletAccounts(ctx, tx, holds.map((h) => h.debit_account_id));
   }
-  for (const holdId of [current.cashHoldId, current.pointsHoldId]) {
+  for (const holdId of [current.cashTransferId, current.pointsTransferId]) {
     if (holdId === null) continue;
     if (outcome === 'SUCCESS') await postHold(tx, holdId, now);
     else await voidHold(tx, holdId, now);

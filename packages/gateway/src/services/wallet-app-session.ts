@@ -1,23 +1,26 @@
 // Signing in to the customer wallet app (/wallet): phone → one-time code by SMS → PIN, then a session
-// carried by a random cookie token. Only the token's SHA-256 is stored. The same rules as account linking:
-// codes come from ctx.random, are stored hashed, work once, and every attempt is counted before it is
-// checked; PIN failures count toward the wallet's one shared lockout.
+// carried by a random cookie token. Only the token's SHA-256 is stored. The code and PIN steps are the
+// session's challenge (services/challenge-flow.ts), as for account linking and payments; the cookie token
+// itself binds the browser.
 import { createHmac } from 'node:crypto';
-import { secretHash, secretsEqual } from '../domain/secrets.ts';
 import { normalizePhone } from '@ovo-tokenize/protocol';
 import type { GatewayContext } from '../context.ts';
-import { STEP_TEXT, localized, type Localized } from '../domain/localized.ts';
-import { isValidPin } from '../domain/pin.ts';
+import { FINISHED, FORBIDDEN, OK, retry, type StepOutcome } from '../domain/challenge.ts';
+import { localized, type Localized } from '../domain/localized.ts';
 import { randomToken } from '../domain/random.ts';
+import { secretHash, secretsEqual } from '../domain/secrets.ts';
 import type { Wallet } from '../domain/wallet.ts';
+import { moveChallenge, renameChallenge } from '../store/challenges.ts';
 import { inTransaction } from '../store/transaction.ts';
 import {
   countSignInsSince, deleteWalletSessionsExpiredBefore, endWalletSession, findWalletSession, insertWalletSession,
-  updateWalletSession, walletSessionOtpRow, type FlashKind, type WalletSession, type WalletSessionStep,
+  updateWalletSession, type FlashKind, type WalletSession,
 } from '../store/wallet-sessions.ts';
 import { findWallet, findWalletByPhone, recordPinSuccess } from '../store/wallets.ts';
-import { checkOtp, resendOtpIfAllowed, sendOtp, type OtpCheck, type OtpSendRequest } from './otp-check.ts';
-import { checkWalletPin } from './pin-check.ts';
+import {
+  cancelChallenge, requestNewCode, sendCode, submitCode, submitPin, type ChallengeFailure, type ChallengeFlow, type CodeRequest,
+  type StepRequest,
+} from './challenge-flow.ts';
 
 /** The wallet app's own limits (the OTP and PIN limits come from the gateway config). */
 export const WALLET_APP_LIMITS = {
@@ -44,16 +47,6 @@ export type WalletAppView =
   | { kind: 'signed_out'; notice?: { kind: FlashKind; text: Localized }; clearCookie: boolean }
   | { kind: 'signing_in'; session: WalletSession }
   | { kind: 'signed_in'; session: WalletSession; wallet: Wallet };
-
-/** What a form POST led to; the page turns it into a redirect (303) or a re-rendered form (422). */
-export type WalletStep =
-  | { kind: 'ok' }
-  | { kind: 'retry'; message: Localized; tone?: 'error' | 'info'; value?: string }
-  | { kind: 'forbidden' }
-  /** The session ended (or was never there): back to the sign-in page, which says why. */
-  | { kind: 'ended' }
-  /** A new session token: the page sets it as the cookie and redirects. */
-  | { kind: 'new_token'; token: string };
 
 export const PHONE_SHAPE_TEXT = localized('Enter an Indonesian mobile number, e.g. 0812 3456 7890.',
   'Masukkan nomor ponsel Indonesia, misalnya 0812 3456 7890.');
@@ -143,7 +136,12 @@ export async function requireSignedIn(ctx: GatewayContext, token: string | undef
   if (!token) return 'forbidden';
   const found = await findWalletSession(ctx.database.db, secretHash(token));
   if (!found) return 'forbidden';
-  if (!secretsEqual(found.csrfToken, csrfToken)) return 'forbidden';
+  if (!secretsEqual(found.challenge.csrfToken, csrfToken)) return 'forbidden';
+  return signedIn(ctx, found);
+}
+
+/** The session, still live and signed in to an active wallet; else 'ended' (after ending it when due). */
+export async function signedIn(ctx: GatewayContext, found: WalletSession): Promise<SignedIn | 'ended'> {
   const session = await liveSession(ctx, found);
   if (session.state !== 'active') return 'ended';
   const wallet = await walletOf(ctx, session);
@@ -153,21 +151,17 @@ export async function requireSignedIn(ctx: GatewayContext, token: string | undef
 /** Step 1: the phone number. Starts a session in the code step and sends the code if the phone has a wallet. */
 export async function startSignIn(ctx: GatewayContext, input: {
   nonce: string | undefined; csrfToken: string | undefined; phone: string; currentToken: string | undefined;
-}): Promise<WalletStep> {
-  if (!input.nonce || !secretsEqual(signInCsrfToken(ctx, input.nonce), input.csrfToken)) return { kind: 'forbidden' };
+}): Promise<StepOutcome> {
+  if (!input.nonce || !secretsEqual(signInCsrfToken(ctx, input.nonce), input.csrfToken)) return FORBIDDEN;
   const typed = input.phone.trim();
   const phone = normalizePhone(typed.replace(/[\s-]/g, ''));
-  if (!phone) return { kind: 'retry', message: PHONE_SHAPE_TEXT, value: typed };
+  if (!phone) return retry(PHONE_SHAPE_TEXT, typed);
   const now = ctx.clock.now();
   await deleteWalletSessionsExpiredBefore(ctx.database.db, now - WALLET_APP_LIMITS.session_retention_s * 1000);
   // Counted for every phone, with or without a wallet, so the answer reveals nothing about the number.
   if ((await countSignInsSince(ctx.database.db, phone, now - ctx.config.otp_ttl_s * 1000)) >= WALLET_APP_LIMITS.sign_ins_per_phone_max) {
-    return {
-      kind: 'retry',
-      message: localized('Too many sign-in attempts for this number. Please try again in a few minutes.',
-        'Terlalu banyak percobaan masuk untuk nomor ini. Coba lagi dalam beberapa menit.'),
-      value: typed,
-    };
+    return retry(localized('Too many sign-in attempts for this number. Please try again in a few minutes.',
+      'Terlalu banyak percobaan masuk untuk nomor ini. Coba lagi dalam beberapa menit.'), typed);
   }
   if (input.currentToken) await endWalletSession(ctx.database.db, secretHash(input.currentToken), 'replaced', now);
   const wallet = await findWalletByPhone(ctx.database.db, phone);
@@ -180,115 +174,111 @@ export async function startSignIn(ctx: GatewayContext, input: {
     now,
     expiresAt: now + ctx.config.otp_ttl_s * 1000,
   });
-  await sendOtp(ctx, codeSend(ctx, session, 'sign_in', phone, SIGNING_IN_CODE, session.walletId !== null));
+  await sendCode(ctx, { challengeId: session.id, step: 'otp' }, SIGN_IN_FLOW.code(ctx, session.challenge, session));
   return { kind: 'new_token', token };
 }
 
-/** A sign-in step's POST: the session must be signing in, from this browser, with its form token. */
-async function loadSigningIn(ctx: GatewayContext, token: string | undefined, csrfToken: string | undefined): Promise<WalletSession | WalletStep> {
-  if (!token) return { kind: 'forbidden' };
-  const found = await findWalletSession(ctx.database.db, secretHash(token));
-  if (!found || !secretsEqual(found.csrfToken, csrfToken)) return { kind: 'forbidden' };
-  const session = await liveSession(ctx, found);
-  if (session.state === 'ended') return { kind: 'ended' };
-  if (session.state === 'active') return { kind: 'ok' };
-  return session;
-}
+/** What the customer reads when every code of a wallet-app challenge was sent. */
+export const WALLET_CODES_EXHAUSTED = localized('No more codes can be sent now. Please start again later.',
+  'Kode tidak bisa dikirim lagi sekarang. Silakan mulai lagi nanti.');
 
-export async function submitSignInCode(ctx: GatewayContext, input: { token: string | undefined; csrfToken: string | undefined; otp: string }): Promise<WalletStep> {
-  const session = await loadSigningIn(ctx, input.token, input.csrfToken);
-  if ('kind' in session) return session;
-  if (session.state !== 'otp') return { kind: 'ok' };
-  const checked = await checkCode(ctx, session, 'sign_in', session.phone, input.otp, SIGNING_IN_CODE);
-  if (checked.kind === 'match') {
-    // Single use: the code is gone once it has worked.
-    await updateWalletSession(ctx.database.db, session.id, { state: 'otp' }, { state: 'pin', otp_hash: null, otp_expires_at: null });
-    return { kind: 'ok' };
-  }
-  if (checked.kind === 'used_up') {
-    await endWalletSession(ctx.database.db, session.id, 'otp_attempts', ctx.clock.now());
-    return { kind: 'ended' };
-  }
-  return checked;
-}
+const SIGN_IN_END: Readonly<Record<ChallengeFailure, EndReason>> = {
+  otp_attempts: 'otp_attempts',
+  pin_locked: 'pin_locked',
+  wallet_inactive: 'wallet_inactive',
+  phone_changed: 'wallet_inactive',
+  cancelled: 'cancelled',
+};
 
-export async function resendSignInCode(ctx: GatewayContext, input: { token: string | undefined; csrfToken: string | undefined }): Promise<WalletStep> {
-  const session = await loadSigningIn(ctx, input.token, input.csrfToken);
-  if ('kind' in session) return session;
-  if (session.state !== 'otp') return { kind: 'ok' };
-  return resendCode(ctx, session, codeSend(ctx, session, 'sign_in', session.phone, SIGNING_IN_CODE, session.walletId !== null));
-}
-
-export async function submitSignInPin(ctx: GatewayContext, input: { token: string | undefined; csrfToken: string | undefined; pin: string }): Promise<WalletStep> {
-  const session = await loadSigningIn(ctx, input.token, input.csrfToken);
-  if ('kind' in session) return session;
-  if (session.state !== 'pin') return { kind: 'ok' };
-  if (!isValidPin(input.pin)) return { kind: 'retry', message: STEP_TEXT.pinShape };
-  const wallet = session.walletId === null ? undefined : await findWallet(ctx.database.db, session.walletId);
-  if (!wallet || wallet.status !== 'active' || wallet.phone !== session.phone) {
-    await endWalletSession(ctx.database.db, session.id, 'wallet_inactive', ctx.clock.now());
-    return { kind: 'ended' };
-  }
-  const pin = await checkWalletPin(ctx, wallet, input.pin);
-  if (pin.kind === 'locked') {
-    await endWalletSession(ctx.database.db, session.id, 'pin_locked', ctx.clock.now());
-    return { kind: 'ended' };
-  }
-  if (pin.kind === 'wrong' || pin.kind === 'busy') return { kind: 'retry', message: pin.message };
-  // A new token once the customer is known, so a token planted before sign-in is worthless after it.
-  const token = randomToken(ctx.random);
-  const now = ctx.clock.now();
-  const moved = await inTransaction(ctx.database, async (tx) => {
-    const ok = await updateWalletSession(tx, session.id, { state: 'pin' }, {
-      id: secretHash(token),
-      state: 'active',
-      csrf_token: randomToken(ctx.random),
-      otp_hash: null, otp_expires_at: null, otp_attempts: 0n, otp_sends: 0n, otp_sent_at: null,
-      idle_expires_at: BigInt(now + WALLET_APP_LIMITS.session_idle_s * 1000),
-      expires_at: BigInt(now + WALLET_APP_LIMITS.session_absolute_s * 1000),
+/** Signing in is the session's challenge; a phone without a wallet gets a code stored but never sent. */
+const SIGN_IN_FLOW: ChallengeFlow<WalletSession> = {
+  purpose: 'wallet_sign_in',
+  bindsBrowser: false,
+  async load(ctx, challenge) {
+    const session = await findWalletSession(ctx.database.db, challenge.subject);
+    return session && liveSession(ctx, session);
+  },
+  isOver: (session) => session.state === 'ended',
+  code: (ctx, _challenge, session) => walletCode(ctx, session, 'sign_in', session.phone, session.walletId !== null),
+  codesExhausted: WALLET_CODES_EXHAUSTED,
+  async wallet(ctx, session) {
+    const wallet = session.walletId === null ? undefined : await findWallet(ctx.database.db, session.walletId);
+    return wallet && wallet.status === 'active' && wallet.phone === session.phone ? wallet : 'wallet_inactive';
+  },
+  async fail(ctx, _challenge, session, failure) {
+    await endWalletSession(ctx.database.db, session.id, SIGN_IN_END[failure], ctx.clock.now());
+    return FINISHED;
+  },
+  async succeed(ctx, challenge, session, wallet) {
+    // A new token once the customer is known, so a token planted before sign-in is worthless after it.
+    const token = randomToken(ctx.random);
+    const id = secretHash(token);
+    const now = ctx.clock.now();
+    const expiresAt = now + WALLET_APP_LIMITS.session_absolute_s * 1000;
+    const signedIn = await inTransaction(ctx.database, async (tx) => {
+      const moved = await updateWalletSession(tx, session.id, { state: 'signing_in' }, {
+        id, state: 'active', idle_expires_at: BigInt(now + WALLET_APP_LIMITS.session_idle_s * 1000), expires_at: BigInt(expiresAt),
+      });
+      if (!moved || !await moveChallenge(tx, challenge.id, 'pin', 'done', resetCode(expiresAt))) return false;
+      await renameChallenge(tx, challenge.id, { id, csrfToken: randomToken(ctx.random) });
+      await recordPinSuccess(tx, wallet.id);
+      return true;
     });
-    if (ok) await recordPinSuccess(tx, wallet.id);
-    return ok;
-  });
-  return moved ? { kind: 'new_token', token } : { kind: 'ok' };
+    return signedIn ? { kind: 'new_token', token } : OK;
+  },
+};
+
+/** A signed-in session starts with fresh code counters (a phone-number change counts its own codes). */
+function resetCode(expiresAt: number) {
+  return { otp_attempts: 0n, otp_sends: 0n, otp_sent_at: null, expires_at: BigInt(expiresAt) };
 }
 
-export async function cancelSignIn(ctx: GatewayContext, input: { token: string | undefined; csrfToken: string | undefined }): Promise<WalletStep> {
-  const session = await loadSigningIn(ctx, input.token, input.csrfToken);
-  if ('kind' in session) return session;
-  await endWalletSession(ctx.database.db, session.id, 'cancelled', ctx.clock.now());
-  return { kind: 'ended' };
+/** The cookie is the session: its hash is the challenge's id. */
+function signInStep(input: WalletStepInput): StepRequest {
+  return { id: input.token ? secretHash(input.token) : '', browserKey: undefined, csrfToken: input.csrfToken };
 }
 
-export async function signOut(ctx: GatewayContext, input: { token: string | undefined; csrfToken: string | undefined }): Promise<WalletStep> {
+export interface WalletStepInput {
+  token: string | undefined;
+  csrfToken: string | undefined;
+}
+
+export function submitSignInCode(ctx: GatewayContext, input: WalletStepInput & { otp: string }): Promise<StepOutcome> {
+  return submitCode(ctx, SIGN_IN_FLOW, { ...signInStep(input), otp: input.otp });
+}
+
+export function resendSignInCode(ctx: GatewayContext, input: WalletStepInput): Promise<StepOutcome> {
+  return requestNewCode(ctx, SIGN_IN_FLOW, signInStep(input));
+}
+
+export function submitSignInPin(ctx: GatewayContext, input: WalletStepInput & { pin: string }): Promise<StepOutcome> {
+  return submitPin(ctx, SIGN_IN_FLOW, { ...signInStep(input), pin: input.pin });
+}
+
+/** "Use another number": ends a sign-in in progress (a signed-in session is left as it is). */
+export function cancelSignIn(ctx: GatewayContext, input: WalletStepInput): Promise<StepOutcome> {
+  return cancelChallenge(ctx, SIGN_IN_FLOW, signInStep(input));
+}
+
+export async function signOut(ctx: GatewayContext, input: WalletStepInput): Promise<StepOutcome> {
   const auth = await requireSignedIn(ctx, input.token, input.csrfToken);
-  if (auth === 'forbidden') return { kind: 'forbidden' };
+  if (auth === 'forbidden') return FORBIDDEN;
   if (auth !== 'ended') await endWalletSession(ctx.database.db, auth.session.id, 'signed_out', ctx.clock.now());
-  return { kind: 'ended' };
+  return FINISHED;
 }
 
 // ——— shared by sign-in and phone-number change ———
 
 export type CodePurpose = 'sign_in' | 'change_phone';
 
-/** The code is bound to the session, its purpose and the number it was sent to. */
-function codeKey(session: WalletSession, purpose: CodePurpose, phone: string): string {
-  return `wallet:${session.id}:${purpose}:${phone}`;
-}
-
-/** Where a sign-in session is while it waits for its code. */
-const SIGNING_IN_CODE: WalletSessionStep = { state: 'otp', changeState: null };
-
 /**
- * The code `purpose` needs, sent to `phone`, kept on the session while it is `at` that step. Without
- * `deliver` (a phone with no wallet) nothing is sent, but a code is still stored so every later answer
- * looks the same.
+ * The code `purpose` needs, sent to `phone`. The code is bound to the session, its purpose and the number it
+ * was sent to. Without `deliver` (a phone with no wallet) nothing is sent, but a code is still stored so
+ * every later answer looks the same.
  */
-export function codeSend(ctx: GatewayContext, session: WalletSession, purpose: CodePurpose, phone: string, at: WalletSessionStep,
-  deliver = true): OtpSendRequest {
+export function walletCode(ctx: GatewayContext, session: WalletSession, purpose: CodePurpose, phone: string, deliver = true): CodeRequest {
   return {
-    row: walletSessionOtpRow(session.id, at),
-    key: codeKey(session, purpose, phone),
+    key: `wallet:${session.id}:${purpose}:${phone}`,
     sendsMax: purpose === 'sign_in' ? ctx.config.otp_sends_max : WALLET_APP_LIMITS.phone_change_codes_max,
     sms: deliver ? { phone, text: (otp) => codeText(otp, purpose, ctx.config.otp_ttl_s) } : undefined,
   };
@@ -297,17 +287,4 @@ export function codeSend(ctx: GatewayContext, session: WalletSession, purpose: C
 export function codeText(otp: string, purpose: CodePurpose, ttlS: number): string {
   const what = purpose === 'sign_in' ? 'to sign in to OVO' : 'to make this the phone number of your OVO account';
   return `${otp} is your OVO verification code ${what}. It is valid for ${Math.round(ttlS / 60)} minutes. Never share it with anyone, including OVO staff.`;
-}
-
-/** A new code the customer asked for, unless it comes too soon or one too many. */
-export async function resendCode(ctx: GatewayContext, session: WalletSession, request: OtpSendRequest): Promise<WalletStep> {
-  const refusal = await resendOtpIfAllowed(ctx, session, request, localized('No more codes can be sent now. Please start again later.',
-    'Kode tidak bisa dikirim lagi sekarang. Silakan mulai lagi nanti.'), () => findWalletSession(ctx.database.db, session.id));
-  return refusal ? { kind: 'retry', message: refusal } : { kind: 'retry', tone: 'info', message: STEP_TEXT.newCodeSent };
-}
-
-/** Checks a wallet-app code kept on the session while it is `at` that step (see checkOtp). */
-export function checkCode(ctx: GatewayContext, session: WalletSession, purpose: CodePurpose, phone: string, otp: string,
-  at: WalletSessionStep): Promise<OtpCheck> {
-  return checkOtp(ctx, walletSessionOtpRow(session.id, at), session, codeKey(session, purpose, phone), otp);
 }

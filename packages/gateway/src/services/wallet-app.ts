@@ -3,24 +3,26 @@
 // one-line message in the session for the page the browser is redirected to.
 import { isMerchantId, normalizePhone } from '@ovo-tokenize/protocol';
 import type { GatewayContext } from '../context.ts';
-import { STEP_TEXT, encodeLocalized, localized, verbatim, type Localized } from '../domain/localized.ts';
-import { isValidPin } from '../domain/pin.ts';
+import { OK, STEP_TEXT, retry, type Challenge, type StepOutcome } from '../domain/challenge.ts';
+import { encodeLocalized, localized, verbatim, type Localized } from '../domain/localized.ts';
 import { isLinkUsable } from '../domain/link.ts';
 import type { Wallet } from '../domain/wallet.ts';
 import { fundingAccount, listTransfers, transfer, type TransferEntry } from '../store/ledger.ts';
 import { endLink, listActiveLinksOfWallet } from '../store/links.ts';
 import { findMerchant } from '../store/merchants.ts';
 import { inTransaction } from '../store/transaction.ts';
+import { moveChallenge, restartChallenge } from '../store/challenges.ts';
 import {
-  endOtherSessionsOfWallet, setWalletSessionFlash, updateWalletSession, type FlashKind, type WalletSessionStep,
+  endOtherSessionsOfWallet, findWalletSession, setWalletSessionFlash, updateWalletSession, type FlashKind,
 } from '../store/wallet-sessions.ts';
 import { findWalletByPhone, recordPinSuccess, walletBalances, type WalletBalances } from '../store/wallets.ts';
 import { formatRupiah } from './wallet-app-format.ts';
 import {
-  PHONE_SHAPE_TEXT, WALLET_APP_LIMITS, checkCode, codeSend, resendCode, type SignedIn, type WalletStep,
+  cancelChallenge, requestNewCode, sendCode, submitCode, submitPin, type ChallengeFlow, type StepRequest,
+} from './challenge-flow.ts';
+import {
+  PHONE_SHAPE_TEXT, WALLET_APP_LIMITS, WALLET_CODES_EXHAUSTED, signedIn, walletCode, type SignedIn,
 } from './wallet-app-session.ts';
-import { sendOtp } from './otp-check.ts';
-import { checkWalletPin } from './pin-check.ts';
 
 export const TRANSACTIONS_PAGE_SIZE = 10;
 
@@ -171,7 +173,7 @@ export async function linkedMerchants(ctx: GatewayContext, wallet: Wallet): Prom
 }
 
 /** Ends the wallet's link with this merchant; its next payment or balance call answers 02 with a relink url. */
-export async function unlinkMerchant(ctx: GatewayContext, auth: SignedIn, merchantId: string): Promise<WalletStep> {
+export async function unlinkMerchant(ctx: GatewayContext, auth: SignedIn, merchantId: string): Promise<StepOutcome> {
   if (!isMerchantId(merchantId)) return flashed(ctx, auth, 'error', localized('That merchant is not linked to your OVO account.', 'Merchant itu tidak tertaut ke akun OVO kamu.'));
   const merchant = await findMerchant(ctx.database.db, merchantId);
   const name = merchant?.name ?? `Merchant ${merchantId}`;
@@ -186,93 +188,104 @@ export async function unlinkMerchant(ctx: GatewayContext, auth: SignedIn, mercha
 
 // ——— phone-number change: new number → code to the new number → PIN → one transaction ———
 
-const NO_CHANGE = { new_phone: null, change_state: null, otp_hash: null, otp_expires_at: null } as const;
+/** The change is the session's challenge, run again with its own purpose and codes sent to the new number. */
+const PHONE_CHANGE_FLOW: ChallengeFlow<SignedIn | 'ended'> = {
+  purpose: 'wallet_phone_change',
+  bindsBrowser: false,
+  async load(ctx, challenge) {
+    const session = await findWalletSession(ctx.database.db, challenge.subject);
+    return session && signedIn(ctx, session);
+  },
+  isOver: (auth) => auth === 'ended',
+  code: (ctx, _challenge, auth) => {
+    const { session } = auth as SignedIn;
+    return walletCode(ctx, session, 'change_phone', session.newPhone!);
+  },
+  codesExhausted: WALLET_CODES_EXHAUSTED,
+  wallet: async (_ctx, auth) => (auth as SignedIn).wallet,
+  async fail(ctx, challenge, auth, failure) {
+    await endPhoneChange(ctx, auth as SignedIn, challenge.step);
+    const minutes = Math.round(ctx.config.pin_lock_s / 60);
+    return flashed(ctx, auth as SignedIn, failure === 'cancelled' ? 'info' : 'error', failure === 'cancelled'
+      ? localized('Phone number change cancelled. Nothing was changed.', 'Penggantian nomor ponsel dibatalkan. Tidak ada yang diubah.')
+      : failure === 'pin_locked'
+        ? localized(
+          `Your OVO PIN is locked after ${ctx.config.pin_attempts_max} wrong attempts, so your phone number was not changed. Try again in ${minutes} minutes.`,
+          `PIN OVO kamu diblokir setelah ${ctx.config.pin_attempts_max} kali salah, jadi nomor ponsel kamu tidak diganti. Coba lagi dalam ${minutes} menit.`)
+        : localized('Too many wrong codes. Your phone number was not changed.',
+          'Terlalu banyak kode verifikasi yang salah. Nomor ponsel kamu tidak diganti.'));
+  },
+  succeed: (ctx, _challenge, auth, wallet) => changePhone(ctx, auth as SignedIn, wallet),
+};
 
-/** Where a session is while the code sent to `newPhone` is awaited. */
-function awaitingChangeCode(newPhone: string): WalletSessionStep {
-  return { state: 'active', changeState: 'otp', newPhone };
+/** The session's own challenge, as a step request: its CSRF token was checked by requireSignedIn. */
+function phoneChangeStep(auth: SignedIn): StepRequest {
+  return { id: auth.session.id, browserKey: undefined, csrfToken: auth.session.challenge.csrfToken };
 }
 
-export async function startPhoneChange(ctx: GatewayContext, auth: SignedIn, input: string): Promise<WalletStep> {
+export async function startPhoneChange(ctx: GatewayContext, auth: SignedIn, input: string): Promise<StepOutcome> {
   const { session, wallet } = auth;
   const typed = input.trim();
   const phone = normalizePhone(typed.replace(/[\s-]/g, ''));
-  if (!phone) return { kind: 'retry', message: PHONE_SHAPE_TEXT, value: typed };
-  if (phone === wallet.phone) return {
-      kind: 'retry', value: typed,
-      message: localized('This is already the phone number of your OVO account.', 'Nomor ini sudah menjadi nomor ponsel akun OVO kamu.'),
-    };
+  if (!phone) return retry(PHONE_SHAPE_TEXT, typed);
+  if (phone === wallet.phone) {
+    return retry(localized('This is already the phone number of your OVO account.', 'Nomor ini sudah menjadi nomor ponsel akun OVO kamu.'), typed);
+  }
   const owner = await findWalletByPhone(ctx.database.db, phone);
-  if (owner) return { kind: 'retry', message: NUMBER_TAKEN_TEXT, value: typed };
-  if (session.otpSends >= WALLET_APP_LIMITS.phone_change_codes_max) {
-    return {
-      kind: 'retry', value: typed,
-      message: localized('Too many codes were sent in this session. Please sign in again later to try again.',
-        'Terlalu banyak kode yang dikirim di sesi ini. Silakan masuk lagi nanti untuk mencoba lagi.'),
-    };
+  if (owner) return retry(NUMBER_TAKEN_TEXT, typed);
+  if (session.challenge.otpSends >= WALLET_APP_LIMITS.phone_change_codes_max) {
+    return retry(localized('Too many codes were sent in this session. Please sign in again later to try again.',
+      'Terlalu banyak kode yang dikirim di sesi ini. Silakan masuk lagi nanti untuk mencoba lagi.'), typed);
   }
   // Starting over may come at once (to another number): only the number of codes is limited.
-  const sent = await sendOtp(ctx, {
-    ...codeSend(ctx, session, 'change_phone', phone, { state: 'active' }),
+  const sent = await sendCode(ctx, { challengeId: session.id }, {
+    ...walletCode(ctx, session, 'change_phone', phone),
     intervalS: 0,
     alongside: async (tx) => {
-      await updateWalletSession(tx, session.id, { state: 'active' }, { new_phone: phone, change_state: 'otp', otp_attempts: 0n });
+      await restartChallenge(tx, session.id, 'wallet_phone_change');
+      await updateWalletSession(tx, session.id, { state: 'active' }, { new_phone: phone });
     },
   });
-  return sent ? { kind: 'ok' } : { kind: 'retry', message: localized('Please try again.', 'Silakan coba lagi.'), value: typed };
+  return sent ? OK : retry(STEP_TEXT.tryAgain, typed);
 }
 
-export async function submitPhoneChangeCode(ctx: GatewayContext, auth: SignedIn, otp: string): Promise<WalletStep> {
-  const { session } = auth;
-  if (session.changeState !== 'otp' || session.newPhone === null) return { kind: 'ok' };
-  const checked = await checkCode(ctx, session, 'change_phone', session.newPhone, otp, awaitingChangeCode(session.newPhone));
-  if (checked.kind === 'match') {
-    await updateWalletSession(ctx.database.db, session.id, awaitingChangeCode(session.newPhone), { change_state: 'pin', otp_hash: null, otp_expires_at: null });
-    return { kind: 'ok' };
-  }
-  if (checked.kind === 'used_up') {
-    await updateWalletSession(ctx.database.db, session.id, { state: 'active' }, NO_CHANGE);
-    return flashed(ctx, auth, 'error', localized('Too many wrong codes. Your phone number was not changed.',
-      'Terlalu banyak kode verifikasi yang salah. Nomor ponsel kamu tidak diganti.'));
-  }
-  return checked;
+export function submitPhoneChangeCode(ctx: GatewayContext, auth: SignedIn, otp: string): Promise<StepOutcome> {
+  return submitCode(ctx, PHONE_CHANGE_FLOW, { ...phoneChangeStep(auth), otp });
 }
 
-export async function resendPhoneChangeCode(ctx: GatewayContext, auth: SignedIn): Promise<WalletStep> {
-  const { session } = auth;
-  if (session.changeState !== 'otp' || session.newPhone === null) return { kind: 'ok' };
-  return resendCode(ctx, session, codeSend(ctx, session, 'change_phone', session.newPhone, awaitingChangeCode(session.newPhone)));
+export function resendPhoneChangeCode(ctx: GatewayContext, auth: SignedIn): Promise<StepOutcome> {
+  return requestNewCode(ctx, PHONE_CHANGE_FLOW, phoneChangeStep(auth));
 }
 
-export async function cancelPhoneChange(ctx: GatewayContext, auth: SignedIn): Promise<WalletStep> {
-  if (auth.session.changeState === null) return { kind: 'ok' };
-  await updateWalletSession(ctx.database.db, auth.session.id, { state: 'active' }, NO_CHANGE);
-  return flashed(ctx, auth, 'info', localized('Phone number change cancelled. Nothing was changed.', 'Penggantian nomor ponsel dibatalkan. Tidak ada yang diubah.'));
+export function cancelPhoneChange(ctx: GatewayContext, auth: SignedIn): Promise<StepOutcome> {
+  return cancelChallenge(ctx, PHONE_CHANGE_FLOW, phoneChangeStep(auth));
+}
+
+export function confirmPhoneChange(ctx: GatewayContext, auth: SignedIn, pin: string): Promise<StepOutcome> {
+  return submitPin(ctx, PHONE_CHANGE_FLOW, { ...phoneChangeStep(auth), pin });
+}
+
+/** Drops the change in progress (its code stops working); the session stays signed in. */
+async function endPhoneChange(ctx: GatewayContext, auth: SignedIn, from: Challenge['step']): Promise<void> {
+  await inTransaction(ctx.database, async (tx) => {
+    if (await moveChallenge(tx, auth.session.id, from, 'done')) {
+      await updateWalletSession(tx, auth.session.id, { state: 'active' }, { new_phone: null });
+    }
+  });
 }
 
 class Rollback extends Error {}
 
 /**
- * The PIN step. In one transaction: the wallet takes the new number and a new phone_version (so every
+ * The PIN was right. In one transaction: the wallet takes the new number and a new phone_version (so every
  * existing link stops working, spec §4.4), the session follows it, and every other session is signed out.
  */
-export async function confirmPhoneChange(ctx: GatewayContext, auth: SignedIn, pin: string): Promise<WalletStep> {
-  const { session, wallet } = auth;
-  const newPhone = session.newPhone;
-  if (session.changeState !== 'pin' || newPhone === null) return { kind: 'ok' };
-  if (!isValidPin(pin)) return { kind: 'retry', message: STEP_TEXT.pinShape };
-  const checked = await checkWalletPin(ctx, wallet, pin);
-  if (checked.kind === 'wrong' || checked.kind === 'busy') return { kind: 'retry', message: checked.message };
-  if (checked.kind === 'locked') {
-    await updateWalletSession(ctx.database.db, session.id, { state: 'active' }, NO_CHANGE);
-    const minutes = Math.round(ctx.config.pin_lock_s / 60);
-    return flashed(ctx, auth, 'error', localized(
-      `Your OVO PIN is locked after ${ctx.config.pin_attempts_max} wrong attempts, so your phone number was not changed. Try again in ${minutes} minutes.`,
-      `PIN OVO kamu diblokir setelah ${ctx.config.pin_attempts_max} kali salah, jadi nomor ponsel kamu tidak diganti. Coba lagi dalam ${minutes} menit.`));
-  }
+async function changePhone(ctx: GatewayContext, auth: SignedIn, wallet: Wallet): Promise<StepOutcome> {
+  const { session } = auth;
+  const newPhone = session.newPhone!;
   const now = ctx.clock.now();
   const taken = async () => {
-    await updateWalletSession(ctx.database.db, session.id, { state: 'active' }, NO_CHANGE);
+    await endPhoneChange(ctx, auth, 'pin');
     return flashed(ctx, auth, 'error', localized(`${NUMBER_TAKEN_TEXT.en} Your phone number was not changed.`, `${NUMBER_TAKEN_TEXT.id} Nomor ponsel kamu tidak diganti.`));
   };
   try {
@@ -283,19 +296,19 @@ export async function confirmPhoneChange(ctx: GatewayContext, auth: SignedIn, pi
         .set((eb) => ({ phone: newPhone, phone_version: eb('phone_version', '+', 1n) }))
         .where('id', '=', wallet.id).where('phone', '=', wallet.phone).executeTakeFirst();
       if (moved.numUpdatedRows !== 1n) throw new Rollback();
-      const followed = await updateWalletSession(tx, session.id, { state: 'active', changeState: 'pin', newPhone }, {
-        ...NO_CHANGE, phone: newPhone,
+      const followed = await updateWalletSession(tx, session.id, { state: 'active', newPhone }, {
+        new_phone: null, phone: newPhone,
         flash: encodeLocalized(localized(`Your OVO phone number is now ${newPhone}. Shops you had linked will ask you to link your account again.`,
           `Nomor ponsel OVO kamu sekarang ${newPhone}. Toko yang sudah tertaut akan meminta kamu menautkan akun lagi.`)),
         flash_kind: 'success',
       });
-      if (!followed) throw new Rollback();
+      if (!followed || !await moveChallenge(tx, session.id, 'pin', 'done')) throw new Rollback();
       await endOtherSessionsOfWallet(tx, wallet.id, session.id, 'phone_changed', now);
       return 'changed' as const;
     });
-    return outcome === 'taken' ? taken() : { kind: 'ok' };
+    return outcome === 'taken' ? taken() : OK;
   } catch (error) {
-    if (error instanceof Rollback) return { kind: 'ok' };
+    if (error instanceof Rollback) return OK;
     // Another wallet took the number between our check and our update: the unique index refused it.
     const owner = await findWalletByPhone(ctx.database.db, newPhone);
     if (owner && owner.id !== wallet.id) return taken();
@@ -305,14 +318,14 @@ export async function confirmPhoneChange(ctx: GatewayContext, auth: SignedIn, pi
 
 // ——— sandbox top-up ———
 
-export async function sandboxTopUp(ctx: GatewayContext, auth: SignedIn, amount: bigint | null): Promise<WalletStep> {
+export async function sandboxTopUp(ctx: GatewayContext, auth: SignedIn, amount: bigint | null): Promise<StepOutcome> {
   if (!ctx.config.sandbox) return { kind: 'forbidden' };
   const [min, max] = [formatRupiah(SANDBOX_TOPUP.amount_min), formatRupiah(SANDBOX_TOPUP.amount_max)];
   if (amount === null) {
-    return { kind: 'retry', message: localized(`Enter an amount in rupiah from ${min} to ${max}, e.g. 100000.`, `Masukkan jumlah dalam rupiah, dari ${min} sampai ${max}, misalnya 100000.`) };
+    return retry(localized(`Enter an amount in rupiah from ${min} to ${max}, e.g. 100000.`, `Masukkan jumlah dalam rupiah, dari ${min} sampai ${max}, misalnya 100000.`));
   }
   if (amount < SANDBOX_TOPUP.amount_min || amount > SANDBOX_TOPUP.amount_max) {
-    return { kind: 'retry', message: localized(`You can top up ${min} to ${max} at a time.`, `Kamu bisa top up ${min} sampai ${max} sekali transaksi.`), value: String(amount) };
+    return retry(localized(`You can top up ${min} to ${max} at a time.`, `Kamu bisa top up ${min} sampai ${max} sekali transaksi.`), String(amount));
   }
   await inTransaction(ctx.database, async (tx) => {
     const now = ctx.clock.now();
@@ -327,7 +340,7 @@ export async function sandboxTopUp(ctx: GatewayContext, auth: SignedIn, amount: 
 const NUMBER_TAKEN_TEXT = localized('This number is already registered to another OVO account.', 'Nomor ini sudah terdaftar di akun OVO lain.');
 
 /** Leaves a message (in both languages) for the page the browser is sent to next. */
-async function flashed(ctx: GatewayContext, auth: SignedIn, kind: FlashKind, text: Localized): Promise<WalletStep> {
+async function flashed(ctx: GatewayContext, auth: SignedIn, kind: FlashKind, text: Localized): Promise<StepOutcome> {
   await setWalletSessionFlash(ctx.database.db, auth.session.id, kind, encodeLocalized(text));
   return { kind: 'ok' };
 }

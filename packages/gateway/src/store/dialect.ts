@@ -34,7 +34,7 @@ export function dialectOf(database: Database): StoreDialect {
 }
 
 const RETRYABLE_PG_CODES = new Set(['40001', '40P01']); // serialization failure, deadlock detected
-const MAX_ATTEMPTS = 8;
+const TRANSACTION_ATTEMPTS_MAX = 8;
 
 const POSTGRES: StoreDialect = {
   locksRows: true,
@@ -47,7 +47,7 @@ const POSTGRES: StoreDialect = {
         return await db.transaction().execute(work);
       } catch (error) {
         const code = (error as { code?: unknown }).code;
-        if (typeof code !== 'string' || !RETRYABLE_PG_CODES.has(code) || attempt >= MAX_ATTEMPTS) throw error;
+        if (typeof code !== 'string' || !RETRYABLE_PG_CODES.has(code) || attempt >= TRANSACTION_ATTEMPTS_MAX) throw error;
         await new Promise((r) => setTimeout(r, Math.random() * 5 * attempt));
       }
     }

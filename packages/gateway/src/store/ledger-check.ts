@@ -265,13 +265,13 @@ async function orphanHolds(db: Db): Promise<LedgerViolation[]> {
   const holds = await db.selectFrom('transfers as h').select(['h.id', 'h.amount', 'h.debit_account_id', 'h.credit_account_id'])
     .where(isOpenHold)
     .where((eb) => eb.not(eb.exists(eb.selectFrom('payments as p').select('p.trx_id').where('p.status', '=', 'PENDING')
-      .where((p) => p.or([p('p.cash_hold_id', '=', p.ref('h.id')), p('p.points_hold_id', '=', p.ref('h.id'))])))))
+      .where((p) => p.or([p('p.cash_transfer_id', '=', p.ref('h.id')), p('p.points_transfer_id', '=', p.ref('h.id'))])))))
     .orderBy('h.id').limit(VIOLATIONS_LISTED_PER_QUERY_MAX).execute();
   const violations: LedgerViolation[] = [];
   for (const h of holds) {
     // A scan of payments per listed hold, so only when the ledger is already broken.
     const owner = await db.selectFrom('payments').select(['trx_id', 'status'])
-      .where((eb) => eb.or([eb('cash_hold_id', '=', h.id), eb('points_hold_id', '=', h.id)])).executeTakeFirst();
+      .where((eb) => eb.or([eb('cash_transfer_id', '=', h.id), eb('points_transfer_id', '=', h.id)])).executeTakeFirst();
     violations.push({
       invariant: 'holds_match_payments',
       detail: `hold ${h.id} of ${h.amount} from account ${h.debit_account_id} to account ${h.credit_account_id} is still open, but ` +
@@ -285,7 +285,7 @@ async function orphanHolds(db: Db): Promise<LedgerViolation[]> {
 function paymentParts(db: Db) {
   const part = (name: 'cash' | 'points') => db.selectFrom('payments').select([
     'trx_id', 'status', sql.lit(name).as('part'),
-    `${name}_amount as amount` as const, `${name}_hold_id as transfer_id` as const,
+    `${name}_amount as amount` as const, `${name}_transfer_id as transfer_id` as const,
   ]);
   return part('cash').unionAll(part('points'));
 }

@@ -1,11 +1,11 @@
-import { expressionBuilder, type Selectable, type Updateable } from 'kysely';
+import type { Selectable, Updateable } from 'kysely';
 import type { LinkSession, LinkSessionState } from '../domain/link-session.ts';
-import type { OtpRow } from './otp-counters.ts';
-import type { LinkSessionTable, Schema } from './schema.ts';
+import { deleteChallengesOf } from './challenges.ts';
+import type { LinkSessionTable } from './schema.ts';
 import type { Tx } from './transaction.ts';
 
 export async function insertLinkSession(tx: Tx, s: {
-  id: string; merchantId: string; phone: string; custName: string; walletId: bigint | null; csrfToken: string; now: number; ttlS: number;
+  id: string; merchantId: string; phone: string; custName: string; walletId: bigint | null; now: number; ttlS: number;
 }): Promise<LinkSession> {
   const row = await tx.insertInto('link_sessions').values({
     id: s.id,
@@ -13,14 +13,7 @@ export async function insertLinkSession(tx: Tx, s: {
     phone: s.phone,
     cust_name: s.custName,
     wallet_id: s.walletId,
-    state: 'otp',
-    browser_key_hash: null,
-    csrf_token: s.csrfToken,
-    otp_hash: null,
-    otp_expires_at: null,
-    otp_attempts: 0n,
-    otp_sends: 0n,
-    otp_sent_at: null,
+    state: 'open',
     result_code: null,
     result_desc: null,
     expires_at: BigInt(s.now + s.ttlS * 1000),
@@ -46,16 +39,10 @@ export async function updateLinkSession(tx: Tx, id: string, expected: { state: L
   return result.numUpdatedRows === 1n;
 }
 
-/** The session's code while it is in the code step (its counters: store/otp-counters.ts). */
-export function linkSessionOtpRow(id: string): OtpRow {
-  const eb = expressionBuilder<Schema, 'link_sessions'>();
-  return { table: 'link_sessions', where: eb.and([eb('id', '=', id), eb('state', '=', 'otp')]) };
-}
-
 /** Sessions abandoned before they finished, for the sweeper to fail (and tell the merchant). */
 export async function listExpiredLinkSessions(tx: Tx, now: number, limit: number): Promise<LinkSession[]> {
   const rows = await tx.selectFrom('link_sessions').selectAll()
-    .where('state', 'in', ['otp', 'pin']).where('expires_at', '<=', BigInt(now)).limit(limit).execute();
+    .where('state', '=', 'open').where('expires_at', '<=', BigInt(now)).limit(limit).execute();
   return rows.map(toLinkSession);
 }
 
@@ -67,13 +54,6 @@ function toLinkSession(row: Selectable<LinkSessionTable>): LinkSession {
     custName: row.cust_name,
     walletId: row.wallet_id === null ? null : BigInt(row.wallet_id),
     state: row.state as LinkSessionState,
-    browserKeyHash: row.browser_key_hash,
-    csrfToken: row.csrf_token,
-    otpHash: row.otp_hash,
-    otpExpiresAt: row.otp_expires_at === null ? null : Number(row.otp_expires_at),
-    otpAttempts: Number(row.otp_attempts),
-    otpSends: Number(row.otp_sends),
-    otpSentAt: row.otp_sent_at === null ? null : Number(row.otp_sent_at),
     resultCode: row.result_code,
     resultDesc: row.result_desc,
     expiresAt: Number(row.expires_at),
@@ -81,9 +61,10 @@ function toLinkSession(row: Selectable<LinkSessionTable>): LinkSession {
   };
 }
 
-/** Deletes sessions that finished long ago; the merchant was told at the time. Returns how many. */
+/** Deletes sessions that finished long ago, with their challenges; the merchant was told at the time. Returns how many. */
 export async function deleteFinishedLinkSessions(tx: Tx, expiredBefore: number): Promise<number> {
-  const result = await tx.deleteFrom('link_sessions').where('state', 'in', ['linked', 'failed'])
-    .where('expires_at', '<', BigInt(expiredBefore)).executeTakeFirst();
-  return Number(result.numDeletedRows);
+  const deleted = await tx.deleteFrom('link_sessions').where('state', 'in', ['linked', 'failed'])
+    .where('expires_at', '<', BigInt(expiredBefore)).returning('id').execute();
+  await deleteChallengesOf(tx, deleted.map((row) => row.id));
+  return deleted.length;
 }

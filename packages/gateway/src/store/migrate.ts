@@ -8,6 +8,7 @@ import * as paymentDayCounts from './migrations/005-payment-day-counts.ts';
 import * as pinAttemptTime from './migrations/006-pin-attempt-time.ts';
 import * as merchantReturnAndScale from './migrations/007-merchant-return-and-scale.ts';
 import * as outboxRequestId from './migrations/008-outbox-request-id.ts';
+import * as challenges from './migrations/009-challenges.ts';
 
 // Listed in code, not read from a folder, so the migrations travel with the module graph.
 const MIGRATIONS = [
@@ -19,6 +20,7 @@ const MIGRATIONS = [
   ['006-pin-attempt-time', pinAttemptTime],
   ['007-merchant-return-and-scale', merchantReturnAndScale],
   ['008-outbox-request-id', outboxRequestId],
+  ['009-challenges', challenges],
 ] as const;
 
 /**
@@ -36,7 +38,14 @@ export async function migrateToLatest(database: Database): Promise<void> {
   }
 }
 
-async function migrateOnce(database: Database): Promise<void> {
+/** The schema as it was after migration `name` (an older release's), e.g. to upgrade from it in a test. */
+export async function migrateTo(database: Database, name: MigrationName): Promise<void> {
+  await migrateOnce(database, name);
+}
+
+export type MigrationName = (typeof MIGRATIONS)[number][0];
+
+async function migrateOnce(database: Database, target?: MigrationName): Promise<void> {
   const provider: MigrationProvider = {
     async getMigrations() {
       const all: Record<string, Migration> = {};
@@ -44,7 +53,8 @@ async function migrateOnce(database: Database): Promise<void> {
       return all;
     },
   };
-  const { error, results } = await new Migrator({ db: database.db, provider }).migrateToLatest();
+  const migrator = new Migrator({ db: database.db, provider });
+  const { error, results } = await (target ? migrator.migrateTo(target) : migrator.migrateToLatest());
   const failed = results?.find((r) => r.status === 'Error');
   if (error || failed) {
     const reason = error instanceof Error ? error.message : String(error ?? 'unknown error');

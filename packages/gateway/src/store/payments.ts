@@ -1,7 +1,6 @@
 import { formatJakartaDate, jakartaDayStart } from '@ovo-tokenize/protocol';
-import { expressionBuilder, type Insertable, type Selectable, type Transaction, type Updateable } from 'kysely';
-import type { AuthStep, PayType, Payment, PaymentStatus } from '../domain/payment.ts';
-import type { OtpRow } from './otp-counters.ts';
+import type { Insertable, Selectable, Transaction, Updateable } from 'kysely';
+import type { PayType, Payment, PaymentStatus } from '../domain/payment.ts';
 import type { PaymentTable, Schema } from './schema.ts';
 import type { Tx } from './transaction.ts';
 
@@ -40,31 +39,19 @@ export async function findPayment(tx: Tx, trxId: string): Promise<Payment | unde
   return row && toPayment(row);
 }
 
-export async function findPaymentByPageToken(tx: Tx, token: string): Promise<Payment | undefined> {
-  const row = await tx.selectFrom('payments').selectAll().where('page_token', '=', token).executeTakeFirst();
-  return row && toPayment(row);
-}
-
-/** Applies `changes` only while the payment is still PENDING (and at `authStep` when given). Returns whether it applied. */
+/** Applies `changes` only while the payment is still PENDING (and unexpired at `unexpiredAt` when given). Returns whether it applied. */
 export async function updatePendingPayment(tx: Tx, trxId: string, changes: Updateable<PaymentTable>,
-  expected: { authStep?: AuthStep; unexpiredAt?: number } = {}): Promise<boolean> {
+  expected: { unexpiredAt?: number } = {}): Promise<boolean> {
   let query = tx.updateTable('payments').set(changes).where('trx_id', '=', trxId).where('status', '=', 'PENDING');
   if (expected.unexpiredAt !== undefined) query = query.where('expires_at', '>', BigInt(expected.unexpiredAt));
-  if (expected.authStep !== undefined) query = query.where('auth_step', '=', expected.authStep);
   return (await query.executeTakeFirst()).numUpdatedRows === 1n;
 }
 
-/** The payment's code while it is pending in the code step (its counters: store/otp-counters.ts). */
-export function paymentOtpRow(trxId: string): OtpRow {
-  const eb = expressionBuilder<Schema, 'payments'>();
-  return { table: 'payments', where: eb.and([eb('trx_id', '=', trxId), eb('status', '=', 'PENDING'), eb('auth_step', '=', 'otp')]) };
-}
-
 /** Records the ledger transfers of a payment created before its money moved (a pinless payment's posted transfers). */
-export async function setPaymentTransfers(tx: Tx, trxId: string, ids: { cashHoldId: bigint | null; pointsHoldId: bigint | null }): Promise<void> {
-  if (ids.cashHoldId === null && ids.pointsHoldId === null) return;
+export async function setPaymentTransfers(tx: Tx, trxId: string, ids: { cashTransferId: bigint | null; pointsTransferId: bigint | null }): Promise<void> {
+  if (ids.cashTransferId === null && ids.pointsTransferId === null) return;
   const { numUpdatedRows } = await tx.updateTable('payments')
-    .set({ cash_hold_id: ids.cashHoldId, points_hold_id: ids.pointsHoldId }).where('trx_id', '=', trxId).executeTakeFirst();
+    .set({ cash_transfer_id: ids.cashTransferId, points_transfer_id: ids.pointsTransferId }).where('trx_id', '=', trxId).executeTakeFirst();
   if (numUpdatedRows !== 1n) throw new Error(`payment ${trxId} to record transfers on is gone`);
 }
 
@@ -136,20 +123,10 @@ export function toPayment(row: Selectable<PaymentTable>): Payment {
     payType: row.pay_type as PayType,
     cashAmount: BigInt(row.cash_amount),
     pointsAmount: BigInt(row.points_amount),
-    cashHoldId: row.cash_hold_id === null ? null : BigInt(row.cash_hold_id),
-    pointsHoldId: row.points_hold_id === null ? null : BigInt(row.points_hold_id),
+    cashTransferId: row.cash_transfer_id === null ? null : BigInt(row.cash_transfer_id),
+    pointsTransferId: row.points_transfer_id === null ? null : BigInt(row.points_transfer_id),
     status: row.status as PaymentStatus,
     paymentReff: row.payment_reff,
-    pageToken: row.page_token,
-    needsOtp: BigInt(row.needs_otp) === 1n,
-    authStep: row.auth_step as AuthStep,
-    browserKeyHash: row.browser_key_hash,
-    csrfToken: row.csrf_token,
-    otpHash: row.otp_hash,
-    otpExpiresAt: row.otp_expires_at === null ? null : Number(row.otp_expires_at),
-    otpAttempts: Number(row.otp_attempts),
-    otpSends: Number(row.otp_sends),
-    otpSentAt: row.otp_sent_at === null ? null : Number(row.otp_sent_at),
     failureReason: row.failure_reason,
     cancelReason: row.cancel_reason,
     createdAt: Number(row.created_at),

@@ -81,14 +81,8 @@ export interface LinkSessionTable {
   phone: string;
   cust_name: string;
   wallet_id: bigint | null;
+  /** open | linked | failed (migration 009; the steps are the challenge's). */
   state: string;
-  browser_key_hash: string | null;
-  csrf_token: string;
-  otp_hash: string | null;
-  otp_expires_at: bigint | null;
-  otp_attempts: bigint;
-  otp_sends: bigint;
-  otp_sent_at: bigint | null;
   result_code: string | null;
   result_desc: string | null;
   expires_at: bigint;
@@ -139,20 +133,10 @@ export interface PaymentTable {
   pay_type: string;
   cash_amount: bigint;
   points_amount: bigint;
-  cash_hold_id: bigint | null;
-  points_hold_id: bigint | null;
+  cash_transfer_id: bigint | null;
+  points_transfer_id: bigint | null;
   status: string;
   payment_reff: string;
-  page_token: string;
-  needs_otp: bigint;
-  auth_step: string;
-  browser_key_hash: string | null;
-  csrf_token: string;
-  otp_hash: string | null;
-  otp_expires_at: bigint | null;
-  otp_attempts: bigint;
-  otp_sends: bigint;
-  otp_sent_at: bigint | null;
   failure_reason: string | null;
   cancel_reason: string | null;
   created_at: bigint;
@@ -177,15 +161,9 @@ export interface WalletSessionTable {
   id: string;
   phone: string;
   wallet_id: bigint | null;
+  /** signing_in | active | ended (migration 009; the sign-in steps are the challenge's). */
   state: string;
-  csrf_token: string;
-  otp_hash: string | null;
-  otp_expires_at: bigint | null;
-  otp_attempts: bigint;
-  otp_sends: bigint;
-  otp_sent_at: bigint | null;
   new_phone: string | null;
-  change_state: string | null;
   flash: string | null;
   flash_kind: string | null;
   end_reason: string | null;
@@ -195,7 +173,25 @@ export interface WalletSessionTable {
   ended_at: bigint | null;
 }
 
+/** Migration 009: the code-and-PIN step of every hosted page (domain/challenge.ts). */
+export interface ChallengeTable {
+  id: string;
+  purpose: string;
+  subject: string;
+  step: string;
+  browser_key_hash: string | null;
+  csrf_token: string;
+  otp_hash: string | null;
+  otp_expires_at: bigint | null;
+  otp_attempts: bigint;
+  otp_sends: bigint;
+  otp_sent_at: bigint | null;
+  expires_at: bigint;
+  created_at: bigint;
+}
+
 export interface Schema {
+  challenges: ChallengeTable;
   payments: PaymentTable;
   payment_day_counts: PaymentDayCountTable;
   merchants: MerchantTable;

@@ -1,12 +1,11 @@
-import { expressionBuilder, type Expression, type Selectable, type SqlBool, type Updateable } from 'kysely';
-import type { OtpRow } from './otp-counters.ts';
-import type { Schema, WalletSessionTable } from './schema.ts';
+import type { Selectable, Updateable } from 'kysely';
+import type { Challenge } from '../domain/challenge.ts';
+import { deleteChallengesOf, endChallengesOf, findChallenge, insertChallenge } from './challenges.ts';
+import type { WalletSessionTable } from './schema.ts';
 import type { Tx } from './transaction.ts';
 
-/** `otp`/`pin`: signing in; `active`: signed in; `ended`: signed out, expired, or given up. */
-export type WalletSessionState = 'otp' | 'pin' | 'active' | 'ended';
-/** The steps of a phone-number change inside a signed-in session. */
-export type PhoneChangeState = 'otp' | 'pin';
+/** `signing_in`: its challenge runs (code, then PIN); `active`: signed in; `ended`: signed out, expired, or given up. */
+export type WalletSessionState = 'signing_in' | 'active' | 'ended';
 export type FlashKind = 'success' | 'info' | 'error';
 
 export interface WalletSession {
@@ -15,14 +14,13 @@ export interface WalletSession {
   phone: string;
   walletId: bigint | null;
   state: WalletSessionState;
-  csrfToken: string;
-  otpHash: string | null;
-  otpExpiresAt: number | null;
-  otpAttempts: number;
-  otpSends: number;
-  otpSentAt: number | null;
+  /**
+   * The session's one challenge (same id): its sign-in, then any phone-number change. Its CSRF token guards
+   * every form of the session.
+   */
+  challenge: Challenge;
+  /** The number a phone-number change in progress would move the wallet to. */
   newPhone: string | null;
-  changeState: PhoneChangeState | null;
   flash: { kind: FlashKind; text: string } | null;
   endReason: string | null;
   createdAt: number;
@@ -30,22 +28,19 @@ export interface WalletSession {
   expiresAt: number;
 }
 
+/** A session signing in, with its challenge at the code step. */
 export async function insertWalletSession(tx: Tx, s: {
   id: string; phone: string; walletId: bigint | null; csrfToken: string; now: number; expiresAt: number;
 }): Promise<WalletSession> {
+  await insertChallenge(tx, {
+    id: s.id, purpose: 'wallet_sign_in', subject: s.id, step: 'otp', csrfToken: s.csrfToken, expiresAt: s.expiresAt, now: s.now,
+  });
   const row = await tx.insertInto('wallet_sessions').values({
     id: s.id,
     phone: s.phone,
     wallet_id: s.walletId,
-    state: 'otp',
-    csrf_token: s.csrfToken,
-    otp_hash: null,
-    otp_expires_at: null,
-    otp_attempts: 0n,
-    otp_sends: 0n,
-    otp_sent_at: null,
+    state: 'signing_in',
     new_phone: null,
-    change_state: null,
     flash: null,
     flash_kind: null,
     end_reason: null,
@@ -54,60 +49,42 @@ export async function insertWalletSession(tx: Tx, s: {
     expires_at: BigInt(s.expiresAt),
     ended_at: null,
   }).returningAll().executeTakeFirstOrThrow();
-  return toWalletSession(row);
+  return toWalletSession(row, (await findChallenge(tx, s.id))!);
 }
 
 export async function findWalletSession(tx: Tx, id: string): Promise<WalletSession | undefined> {
   const row = await tx.selectFrom('wallet_sessions').selectAll().where('id', '=', id).executeTakeFirst();
-  return row && toWalletSession(row);
-}
-
-/** Where a session must still be for a change to apply: its state, and when given the phone-change step and number. */
-export interface WalletSessionStep {
-  state: WalletSessionState;
-  changeState?: PhoneChangeState | null;
-  newPhone?: string;
+  const challenge = row && await findChallenge(tx, id);
+  return row && challenge && toWalletSession(row, challenge);
 }
 
 /**
- * Applies `changes` only while the session is still at `expected`, so two racing requests cannot both move
- * it. Returns whether it applied.
+ * Applies `changes` only while the session is still in state `expected` (and, when given, changing to
+ * `newPhone`), so two racing requests cannot both move it. Returns whether it applied.
  */
-export async function updateWalletSession(tx: Tx, id: string, expected: WalletSessionStep,
+export async function updateWalletSession(tx: Tx, id: string, expected: { state: WalletSessionState; newPhone?: string },
   changes: Updateable<WalletSessionTable>): Promise<boolean> {
-  const result = await tx.updateTable('wallet_sessions').set(changes).where(sessionAt(id, expected)).executeTakeFirst();
-  return result.numUpdatedRows === 1n;
+  let query = tx.updateTable('wallet_sessions').set(changes).where('id', '=', id).where('state', '=', expected.state);
+  if (expected.newPhone !== undefined) query = query.where('new_phone', '=', expected.newPhone);
+  return (await query.executeTakeFirst()).numUpdatedRows === 1n;
 }
 
-/** The session's code while the session is at `expected` (its counters: store/otp-counters.ts). */
-export function walletSessionOtpRow(id: string, expected: WalletSessionStep): OtpRow {
-  return { table: 'wallet_sessions', where: sessionAt(id, expected) };
-}
-
-function sessionAt(id: string, expected: WalletSessionStep): Expression<SqlBool> {
-  const eb = expressionBuilder<Schema, 'wallet_sessions'>();
-  const conditions = [eb('id', '=', id), eb('state', '=', expected.state)];
-  if (expected.newPhone !== undefined) conditions.push(eb('new_phone', '=', expected.newPhone));
-  if (expected.changeState !== undefined) {
-    conditions.push(expected.changeState === null ? eb('change_state', 'is', null) : eb('change_state', '=', expected.changeState));
-  }
-  return eb.and(conditions);
-}
-
-/** Ends the session unless it already ended; `reason` is shown once on the sign-in page. */
+/** Ends the session (and its challenge) unless it already ended; `reason` is shown once on the sign-in page. */
 export async function endWalletSession(tx: Tx, id: string, reason: string, now: number): Promise<boolean> {
   const result = await tx.updateTable('wallet_sessions')
-    .set({ state: 'ended', end_reason: reason, ended_at: BigInt(now), otp_hash: null, new_phone: null, change_state: null })
+    .set({ state: 'ended', end_reason: reason, ended_at: BigInt(now), new_phone: null })
     .where('id', '=', id).where('state', '<>', 'ended').executeTakeFirst();
+  await endChallengesOf(tx, id);
   return result.numUpdatedRows === 1n;
 }
 
 /** Signs the wallet out everywhere except `keepId` (after a phone-number change). Returns how many ended. */
 export async function endOtherSessionsOfWallet(tx: Tx, walletId: bigint, keepId: string, reason: string, now: number): Promise<number> {
-  const result = await tx.updateTable('wallet_sessions')
-    .set({ state: 'ended', end_reason: reason, ended_at: BigInt(now), otp_hash: null, new_phone: null, change_state: null })
-    .where('wallet_id', '=', walletId).where('state', '<>', 'ended').where('id', '<>', keepId).executeTakeFirst();
-  return Number(result.numUpdatedRows);
+  const ended = await tx.updateTable('wallet_sessions')
+    .set({ state: 'ended', end_reason: reason, ended_at: BigInt(now), new_phone: null })
+    .where('wallet_id', '=', walletId).where('state', '<>', 'ended').where('id', '<>', keepId).returning('id').execute();
+  for (const { id } of ended) await endChallengesOf(tx, id);
+  return ended.length;
 }
 
 /** Reads and clears the one-line message a POST left for the page it redirected to. */
@@ -124,27 +101,22 @@ export async function countSignInsSince(tx: Tx, phone: string, since: number): P
   return Number(row.n);
 }
 
-/** Deletes sessions whose absolute life ended before `before`. Returns how many. */
+/** Deletes sessions whose absolute life ended before `before`, with their challenges. Returns how many. */
 export async function deleteWalletSessionsExpiredBefore(tx: Tx, before: number): Promise<number> {
-  const result = await tx.deleteFrom('wallet_sessions').where('expires_at', '<', BigInt(before)).executeTakeFirst();
-  return Number(result.numDeletedRows);
+  const deleted = await tx.deleteFrom('wallet_sessions').where('expires_at', '<', BigInt(before)).returning('id').execute();
+  await deleteChallengesOf(tx, deleted.map((row) => row.id));
+  return deleted.length;
 }
 
-function toWalletSession(row: Selectable<WalletSessionTable>): WalletSession {
+function toWalletSession(row: Selectable<WalletSessionTable>, challenge: Challenge): WalletSession {
   const flashKind = row.flash_kind === 'success' || row.flash_kind === 'error' ? row.flash_kind : 'info';
   return {
     id: row.id,
     phone: row.phone,
     walletId: row.wallet_id === null ? null : BigInt(row.wallet_id),
     state: row.state as WalletSessionState,
-    csrfToken: row.csrf_token,
-    otpHash: row.otp_hash,
-    otpExpiresAt: row.otp_expires_at === null ? null : Number(row.otp_expires_at),
-    otpAttempts: Number(row.otp_attempts),
-    otpSends: Number(row.otp_sends),
-    otpSentAt: row.otp_sent_at === null ? null : Number(row.otp_sent_at),
+    challenge,
     newPhone: row.new_phone,
-    changeState: row.change_state === 'otp' || row.change_state === 'pin' ? row.change_state : null,
     flash: row.flash === null ? null : { kind: flashKind, text: row.flash },
     endReason: row.end_reason,
     createdAt: Number(row.created_at),

@@ -9,6 +9,7 @@ import {
   type OperationName, type WireFormat,
 } from '@ovo-tokenize/protocol';
 import { XMLParser } from 'fast-xml-parser';
+import { FormClient, csrfTokenOf, type PageResponse } from '@ovo-tokenize/example-merchant-store/form-client';
 import type { GatewayConfig } from '../../src/config.ts';
 import type { DeliveryDispatcherOptions } from '../../src/delivery/dispatcher.ts';
 import type { Clock, Random } from '../../src/domain/ports.ts';
@@ -18,6 +19,11 @@ import type { Database, DatabaseKind } from '../../src/store/database.ts';
 import { insertMerchant, type MerchantInput } from '../../src/store/merchants.ts';
 import { inTransaction } from '../../src/store/transaction.ts';
 import { openTestDatabase, type TestDatabase } from './databases.ts';
+
+// The pages are driven with the form client the demo and the benchmark use too.
+export {
+  FormClient, csrfTokenOf, decodeHtml, refreshTarget, type PageResponse,
+} from '@ovo-tokenize/example-merchant-store/form-client';
 
 /** Real time plus an offset that tests move forward (session, OTP and PIN-lock expiry). */
 export class TestClock implements Clock {
@@ -231,62 +237,6 @@ export async function startReceiver(): Promise<Receiver> {
   return receiver;
 }
 
-// ---------------------------------------------------------------------------------------------------------
-// A browser without a browser: fetch that keeps cookies and does not follow redirects.
-
-export interface PageResponse {
-  readonly status: number;
-  readonly headers: Headers;
-  readonly html: string;
-  /** The Location header of a redirect, resolved against the request URL. */
-  readonly location?: string;
-}
-
-export class FormClient {
-  readonly cookies = new Map<string, string>();
-  /** Every Set-Cookie header received, as sent (to check the flags). */
-  readonly setCookies: string[] = [];
-
-  async get(url: string): Promise<PageResponse> {
-    return this.request(url, { method: 'GET' });
-  }
-
-  async post(url: string, form: Readonly<Record<string, string>>): Promise<PageResponse> {
-    return this.request(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams(form).toString(),
-    });
-  }
-
-  /** POSTs, then follows a 303 with a GET (as a browser does). */
-  async submit(url: string, form: Readonly<Record<string, string>>): Promise<PageResponse> {
-    const res = await this.post(url, form);
-    return res.status === 303 && res.location ? this.get(res.location) : res;
-  }
-
-  private async request(url: string, init: RequestInit): Promise<PageResponse> {
-    const headers = new Headers(init.headers);
-    if (this.cookies.size > 0) headers.set('cookie', [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '));
-    const res = await fetch(url, { ...init, headers, redirect: 'manual' });
-    for (const line of res.headers.getSetCookie()) {
-      this.setCookies.push(line);
-      const [pair] = line.split(';');
-      const eq = pair!.indexOf('=');
-      this.cookies.set(pair!.slice(0, eq).trim(), pair!.slice(eq + 1).trim());
-    }
-    const location = res.headers.get('location');
-    return { status: res.status, headers: res.headers, html: await res.text(), location: location ? new URL(location, url).toString() : undefined };
-  }
-}
-
-/** The hidden csrf_token of the page's forms (all forms of a page carry the same one). */
-export function csrfTokenOf(html: string): string {
-  const match = /<input type="hidden" name="csrf_token" value="([^"]+)">/.exec(html);
-  if (!match) throw new Error(`no csrf_token on the page:\n${html.slice(0, 400)}`);
-  return match[1]!;
-}
-
 /** The newest 6-digit code in the sandbox inbox of `phone`. */
 export async function readOtp(gatewayUrl: string, phone: string): Promise<string> {
   const messages = await inbox(gatewayUrl, phone);
@@ -346,15 +296,4 @@ export async function completeLink(gatewayUrl: string, redirectURL: string, phon
   const afterOtp = await client.submit(`${redirectURL}/otp`, { csrf_token: csrf, otp });
   if (!afterOtp.html.includes('name="pin"')) throw new Error(`no PIN step after the OTP:\n${afterOtp.html}`);
   return client.submit(`${redirectURL}/pin`, { csrf_token: csrf, pin });
-}
-
-/** The `<meta http-equiv="refresh">` target of a page, or undefined. */
-export function refreshTarget(html: string): { seconds: number; url: string } | undefined {
-  const match = /<meta http-equiv="refresh" content="([0-9]+);url=([^"]+)">/.exec(html);
-  return match ? { seconds: Number(match[1]), url: decodeHtml(match[2]!) } : undefined;
-}
-
-export function decodeHtml(text: string): string {
-  return text.replace(/&(amp|lt|gt|quot|#39|#x27);/g, (_m, e: string) =>
-    ({ amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'", '#x27': "'" })[e]!);
 }

@@ -20,7 +20,8 @@ import { settlePayment } from '../../src/services/payments.ts';
 import type { Database } from '../../src/store/database.ts';
 import { getBalances } from '../../src/store/ledger.ts';
 import { createLink } from '../../src/store/links.ts';
-import { findPayment, findPaymentByPageToken } from '../../src/store/payments.ts';
+import { findChallenge } from '../../src/store/challenges.ts';
+import { findPayment } from '../../src/store/payments.ts';
 import { inTransaction } from '../../src/store/transaction.ts';
 import { insertWallet } from '../../src/store/wallets.ts';
 import type { DatabaseKind } from '../../src/store/database.ts';
@@ -358,9 +359,7 @@ export async function authorisePayment(gw: { ctx: GatewayContext; gateway: Gatew
   const { ctx } = gw;
   const token = pageToken(redirectURL);
   if (!paymentPageServed(gw.gateway)) {
-    const payment = await findPaymentByPageToken(ctx.database.db, token);
-    if (!payment) throw new Error(`no payment behind ${redirectURL}`);
-    return { via: 'direct', payment: await settlePayment(ctx, payment, 'SUCCESS') };
+    return { via: 'direct', payment: await settlePayment(ctx, await mustFind(ctx, token), 'SUCCESS') };
   }
   const client = new FormClient();
   let page: PageResponse = await client.get(redirectURL);
@@ -381,7 +380,8 @@ export async function authorisePayment(gw: { ctx: GatewayContext; gateway: Gatew
 }
 
 async function mustFind(ctx: GatewayContext, token: string): Promise<Payment> {
-  const payment = await findPaymentByPageToken(ctx.database.db, token);
+  const page = await findChallenge(ctx.database.db, token);
+  const payment = page && await findPayment(ctx.database.db, page.subject);
   if (!payment) throw new Error(`no payment with page token ${token}`);
   return payment;
 }

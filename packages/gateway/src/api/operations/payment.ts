@@ -9,9 +9,9 @@ import { paymentPageUrl } from '../../services/payment-page-url.ts';
 export const payment: Operation<'payment'> = {
   name: 'payment',
   async handle(ctx, { merchant, request }) {
-    const created = await createPayment(ctx, merchant, { ...request, bill_total: billTotalInRupiah(merchant, request.bill_total) });
+    const { payment: created, pageToken } = await createPayment(ctx, merchant, { ...request, bill_total: billTotalInRupiah(merchant, request.bill_total) });
     return {
-      redirectURL: paymentPageUrl(ctx, created.pageToken),
+      redirectURL: paymentPageUrl(ctx, pageToken),
       status: created.status,
       trx_id: created.trxId,
       bill_no: created.billNo,
