@@ -22,6 +22,17 @@ export interface AutocannonJob {
   expect: Expectation;
   connections: number;
   durationS: number;
+  /** More gateways on the same database: the connections (and their customers) are split evenly over url and these. */
+  otherUrls?: readonly string[];
+}
+
+/**
+ * The same requests sent at evenly spaced times whatever the replies do (an open loop), body i % bodies
+ * for request i; each latency counts from when its request was due, so a stall shows in it.
+ */
+export interface PacedJob extends Omit<AutocannonJob, 'kind' | 'otherUrls'> {
+  kind: 'paced';
+  ratePerS: number;
 }
 
 /** A PIN payment created over the API, then authorised on the hosted page or in the gateway's thread. */
@@ -35,7 +46,7 @@ export interface PinPairJob {
   durationS: number;
 }
 
-export type Job = AutocannonJob | PinPairJob;
+export type Job = AutocannonJob | PacedJob | PinPairJob;
 
 export interface Measurement {
   /** Successful requests (or pairs) counted in the window. */

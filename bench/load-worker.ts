@@ -1,4 +1,5 @@
-// The load thread: drives the gateway over HTTP (autocannon, or a fetch loop for the two-step PIN flow)
+// The load thread: drives the gateway over HTTP (autocannon; a fetch loop for the two-step PIN flow and for
+// a fixed rate, since autocannon's own rate sends each second's quota at once at the start of the second)
 // and plays the merchant's notification receiver, so neither competes with the gateway's event loop.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -6,7 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { parentPort } from 'node:worker_threads';
 import autocannon from 'autocannon';
 import { authoriseOnPage } from './page-client.ts';
-import { COUNTER_PLACEHOLDER, type AutocannonJob, type FromWorker, type Measurement, type PinPairJob, type ToWorker } from './jobs.ts';
+import { COUNTER_PLACEHOLDER, type AutocannonJob, type FromWorker, type Measurement, type PacedJob, type PinPairJob, type ToWorker } from './jobs.ts';
 
 const port = parentPort!;
 const send = (message: FromWorker) => port.postMessage(message);
@@ -40,7 +41,7 @@ port.on('message', (message: ToWorker) => {
     return;
   }
   const { id, job } = message;
-  const run = job.kind === 'autocannon' ? runAutocannon(job) : runPinPairs(job);
+  const run = job.kind === 'autocannon' ? runAutocannon(job) : job.kind === 'paced' ? runPaced(job) : runPinPairs(job);
   run.then(
     (measurement) => send({ type: 'result', id, measurement }),
     (error: unknown) => send({ type: 'result', id, error: error instanceof Error ? error.stack ?? error.message : String(error) }),
@@ -65,9 +66,10 @@ async function runAutocannon(job: AutocannonJob): Promise<Measurement> {
   let ok = 0;
   let nextCustomer = 0;
   const latencies: number[] = [];
-  const result = await autocannon({
-    url: job.url,
-    connections: job.connections,
+  const urls = [job.url, ...(job.otherUrls ?? [])];
+  const results = await Promise.all(urls.map((url, i) => autocannon({
+    url,
+    connections: Math.max(1, Math.floor((job.connections + i) / urls.length)),
     duration: job.durationS,
     timeout: 30,
     // autocannon's own histogram keeps whole milliseconds; its clients report the exact time per response.
@@ -90,16 +92,44 @@ async function runAutocannon(job: AutocannonJob): Promise<Measurement> {
         else failures.add(`HTTP ${status}: ${body}`);
       },
     }],
-  });
-  const transportFailures = result.errors + result.timeouts;
+  })));
+  const transportFailures = results.reduce((n, r) => n + r.errors + r.timeouts, 0);
   for (let i = 0; i < transportFailures; i++) failures.add('connection error or timeout');
+  return measurement(ok, failures, Math.max(...results.map((r) => r.duration)), latencies);
+}
+
+async function runPaced(job: PacedJob): Promise<Measurement> {
+  const failures = new FailureLog();
+  const latencies: number[] = [];
+  const intervalMs = 1000 / job.ratePerS;
+  const count = Math.floor(job.durationS * job.ratePerS);
+  const started = performance.now();
+  const sent: Array<Promise<void>> = [];
+  for (let i = 0; i < count; i++) {
+    const due = started + i * intervalMs;
+    const wait = due - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    sent.push(fetch(`${job.url}${job.path}`, {
+      method: job.method, headers: job.headers, ...(job.bodies.length > 0 && { body: withCounter(job.bodies[i % job.bodies.length]!) }),
+    }).then(async (res) => {
+      const body = await res.text();
+      if (meets(job.expect, res.status, body)) latencies.push(performance.now() - due);
+      else failures.add(`HTTP ${res.status}: ${body}`);
+    }, (error: unknown) => failures.add(`fetch: ${error instanceof Error ? error.message : String(error)}`)));
+  }
+  await Promise.all(sent);
+  return measurement(latencies.length, failures, job.durationS, latencies);
+}
+
+function measurement(ok: number, failures: FailureLog, durationS: number, latencies: number[]): Measurement {
+  latencies.sort((a, b) => a - b);
   return {
     ok,
     failures: failures.count,
     failureSamples: failures.samples,
-    durationS: result.duration,
-    reqPerSec: ok / result.duration,
-    p50Ms: percentile(latencies.sort((a, b) => a - b), 0.5),
+    durationS,
+    reqPerSec: ok / durationS,
+    p50Ms: percentile(latencies, 0.5),
     p99Ms: percentile(latencies, 0.99),
   };
 }
@@ -122,17 +152,7 @@ async function runPinPairs(job: PinPairJob): Promise<Measurement> {
     }
   };
   await Promise.all(Array.from({ length: job.connections }, (_, i) => loop(i)));
-  const durationS = (performance.now() - started) / 1000;
-  latencies.sort((a, b) => a - b);
-  return {
-    ok: latencies.length,
-    failures: failures.count,
-    failureSamples: failures.samples,
-    durationS,
-    reqPerSec: latencies.length / durationS,
-    p50Ms: percentile(latencies, 0.5),
-    p99Ms: percentile(latencies, 0.99),
-  };
+  return measurement(latencies.length, failures, (performance.now() - started) / 1000, latencies);
 }
 
 async function pinPair(job: PinPairJob, bodyTemplate: string): Promise<void> {

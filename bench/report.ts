@@ -4,10 +4,12 @@ import type { Measurement } from './jobs.ts';
 
 export interface Row {
   operation: string;
+  /** How targets.ts finds the row. */
+  key?: string;
   reqPerSec: number;
   p50Ms: number;
   p99Ms: number;
-  /** Mean req/s of the GET /health runs just before and just after this row (for a ceiling row: its own). */
+  /** Mean req/s of the no-op runs just before and just after this row (for a ceiling row: its own). */
   ceilingNearby: number;
   ceilingBefore?: number;
   ceilingAfter?: number;
@@ -17,6 +19,16 @@ export interface Row {
   ratioToMeanCeiling: number;
   measurement: Measurement;
   note?: string;
+}
+
+export interface RssReport {
+  command: string;
+  pid: number;
+  /** VmRSS a moment after start-up, before any load. */
+  idleMb: number;
+  /** VmHWM (the peak RSS since start) after the load in `peakOver`. */
+  peakMb: number;
+  peakOver: string;
 }
 
 export interface HistoryPlans {
@@ -29,6 +41,10 @@ export interface DatabaseReport {
   kind: 'sqlite' | 'postgres';
   version: string;
   setup: string;
+  /** Whether an acknowledged commit survives a crash, as read from the gateway's connection (not as configured). */
+  durability: { source: string; settings: Record<string, string> };
+  /** PostgreSQL: the memory of the second gateway, a process of its own. */
+  rss?: RssReport;
   /** req/s of the ceiling at the start and the end of this database's runs, and their mean (the ratio base). */
   ceiling: { start: number; end: number; mean: number };
   authorisation: { mode: 'page' | 'in-process'; reason: string };
@@ -41,18 +57,18 @@ export interface DatabaseReport {
 export function printDatabaseReport(report: DatabaseReport): void {
   const title = `${report.kind === 'sqlite' ? 'SQLite' : 'PostgreSQL'} ${report.version} — ${report.setup}`;
   console.log(`\n${title}\n${'='.repeat(Math.min(title.length, 110))}`);
-  console.log(`ceiling GET /health: ${fmt(report.ceiling.start, 0)} req/s at the start, ${fmt(report.ceiling.end, 0)} at the end (mean ${fmt(report.ceiling.mean, 0)}); `
-    + `each row's ratio divides by the mean of the 2 s ceiling runs just before and just after it`);
-  const header = ['operation', 'req/s', 'p50 ms', 'p99 ms', 'ceiling around', '× ceiling', 'notes'];
+  console.log(`ceiling, the no-op POST: ${fmt(report.ceiling.start, 0)} req/s at the start, ${fmt(report.ceiling.end, 0)} at the end (mean ${fmt(report.ceiling.mean, 0)}); `
+    + `each row's ratio divides by the mean of the 2 s no-op runs just before and just after it`);
+  const header = ['operation', 'req/s', 'p50 ms', 'p99 ms', 'no-op around', '× no-op', 'notes'];
   const lines = report.rows.map((r) => [
     r.operation, fmt(r.reqPerSec, r.reqPerSec < 100 ? 1 : 0), fmtMs(r.p50Ms), fmtMs(r.p99Ms),
     fmt(r.ceilingNearby, 0), r.ratio.toFixed(3), r.note ?? '',
   ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
-  const row = (cells: string[]) => cells.map((c, i) => (i >= 1 && i <= 5 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
-  console.log(row(header));
-  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
-  for (const l of lines) console.log(row(l));
+  printTable(header, lines, (i) => i >= 1 && i <= 5);
+  if (report.rss) {
+    console.log(`RSS of ${report.rss.command}, pid ${report.rss.pid}: ${report.rss.idleMb.toFixed(1)} MB idle, `
+      + `peak ${report.rss.peakMb.toFixed(1)} MB (VmHWM, over ${report.rss.peakOver})`);
+  }
   console.log(`authorisation: ${report.authorisation.mode === 'page' ? 'through the hosted page' : 'IN-PROCESS'} — ${report.authorisation.reason}`);
   for (const b of report.notificationBacklog) {
     console.log(`notifications after ${b.after}: ${b.pending === 0 ? `all delivered (waited ${fmt(b.waitedMs, 0)} ms)` : `${b.pending} still pending after ${fmt(b.waitedMs, 0)} ms`}`);
@@ -69,6 +85,15 @@ export function printDatabaseReport(report: DatabaseReport): void {
     console.log(`FAILURES (${report.failures.length}):`);
     for (const f of report.failures) console.log(`  ${f}`);
   }
+}
+
+/** Columns padded to their widest cell, numbers (rightAligned) to the right. */
+export function printTable(header: readonly string[], lines: ReadonlyArray<readonly string[]>, rightAligned: (column: number) => boolean): void {
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
+  const row = (cells: readonly string[]) => cells.map((c, i) => (rightAligned(i) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  console.log(row(header));
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const l of lines) console.log(row(l));
 }
 
 /** The plan lines that say how rows are found (PostgreSQL's nodes without costs, and heap fetches; SQLite's whole plan). */

@@ -1,6 +1,8 @@
 // `npm run bench`: the gateway's throughput and latency on SQLite and on PostgreSQL, each next to a
-// ceiling (GET /health on the same server, measured in the same run) so that ratios can be compared
-// across noisy machines. Prints a table per database and writes bench/results.json. See bench/README.md.
+// ceiling (a no-op POST route on the same server, measured in the same run) so that ratios can be compared
+// across noisy machines. Prints a table per database and the targets, and writes bench/results.json.
+// See bench/README.md.
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, platform, release, tmpdir, totalmem, arch } from 'node:os';
 import { join } from 'node:path';
@@ -10,7 +12,7 @@ import { formatJakartaDate, jakartaDayEndExclusive, jakartaDayStart } from '@ovo
 import pg from 'pg';
 import { sql } from 'kysely';
 import { verifyPin } from '../packages/gateway/src/domain/pin.ts';
-import { startGateway, type Gateway } from '../packages/gateway/src/server.ts';
+import { startGateway, type Gateway, type GatewayOptions } from '../packages/gateway/src/server.ts';
 import { settlePayment } from '../packages/gateway/src/services/payments.ts';
 import type { DatabaseKind } from '../packages/gateway/src/store/database.ts';
 import { findPayment } from '../packages/gateway/src/store/payments.ts';
@@ -18,11 +20,13 @@ import { findWallet } from '../packages/gateway/src/store/wallets.ts';
 // @ts-expect-error plain JavaScript helper shared with the test runner
 import { startEmbeddedPostgres } from '../scripts/embedded-postgres.mjs';
 import { explainHistory } from './explain.ts';
-import type { FromWorker, Job, Measurement, ToWorker } from './jobs.ts';
+import { residentMb, spawnServe, type GatewayProcess } from './gateway-process.ts';
+import type { AutocannonJob, FromWorker, Job, Measurement, ToWorker } from './jobs.ts';
 import { PageStatusError, authoriseOnPage } from './page-client.ts';
 import { printDatabaseReport, type DatabaseReport, type HistoryPlans, type Row } from './report.ts';
 import { PIN, PIN_AMOUNT, PINLESS_AMOUNT, seedWorld, type Customer, type World } from './seed.ts';
 import { benchStartup, printStartupReport, type StartupReport } from './startup.ts';
+import { printTargets, targetsOf } from './targets.ts';
 
 const DURATION_S = positiveNumber('OVO_BENCH_DURATION_S', 6);
 const WARMUP_S = positiveNumber('OVO_BENCH_WARMUP_S', 1);
@@ -32,6 +36,11 @@ const HISTORY_SIZES = [100, 100_000] as const;
 /** Past payments of each paying customer: the table holds 16 × 25,000 more rows than the measured histories. */
 const CROWD_PER_PAYER = 25_000;
 const HISTORY_PAGE_LIMIT = 20;
+/** The one-merchant pinless row is compared with the same load spread over this many merchants (PostgreSQL). */
+const SPREAD_MERCHANTS = 8;
+const NO_OP_PATH = '/bench/no-op';
+/** The second gateway's idle RSS is read this long after its first /health 200. */
+const IDLE_SETTLE_MS = 1_000;
 const DRAIN_TIMEOUT_MS = 30_000;
 /** The short ceiling run before each row; a row's ratio divides by the mean of the runs before and after it. */
 const NEARBY_CEILING_S = 2;
@@ -98,6 +107,7 @@ class LoadThread {
 interface BenchDatabase {
   kind: DatabaseKind;
   url: string;
+  /** Where the database is; what its durability settings are is read from the gateway's connection. */
   setup: string;
   drop(): Promise<void>;
 }
@@ -109,7 +119,7 @@ async function sqliteDatabase(): Promise<BenchDatabase> {
   return {
     kind: 'sqlite',
     url: `sqlite:${join(dir, 'bench.sqlite')}`,
-    setup: 'temp file, WAL, synchronous=NORMAL (the gateway\'s settings)',
+    setup: 'temp file',
     drop: async () => rmSync(dir, { recursive: true, force: true }),
   };
 }
@@ -118,10 +128,11 @@ async function postgresDatabase(): Promise<BenchDatabase> {
   let admin = process.env.OVO_BENCH_PG_URL;
   let setup = 'OVO_BENCH_PG_URL, fresh database';
   if (!admin) {
-    const server = await startEmbeddedPostgres();
+    // Durable, as in production: a commit waits for its fsync (scripts/embedded-postgres.mjs).
+    const server = await startEmbeddedPostgres({ durable: true });
     embedded = server;
     admin = server.url as string;
-    setup = 'embedded server on this machine (fsync=off, synchronous_commit=off), gateway pool of 10';
+    setup = 'embedded server on this machine (started durable)';
   }
   const name = `ovo_bench_${process.pid}_${Date.now()}`;
   await withAdmin(admin, (c) => c.query(`create database ${name}`));
@@ -147,12 +158,35 @@ async function withAdmin<T>(url: string, fn: (client: pg.Client) => Promise<T>):
   }
 }
 
+/** The version, and the settings that decide whether an acknowledged commit survives a crash, as the gateway's connection has them. */
+async function databaseFacts(gateway: Gateway): Promise<Pick<DatabaseReport, 'version' | 'durability'>> {
+  const db = gateway.ctx.database.db;
+  if (gateway.ctx.database.kind === 'sqlite') {
+    // Kysely's SQLite dialect runs everything on the gateway's one better-sqlite3 connection, so these are its
+    // values (synchronous is per connection: a second connection would show its own default).
+    const version = (await sql<{ v: string }>`select sqlite_version() as v`.execute(db)).rows[0]!.v;
+    const journal = (await sql<{ journal_mode: string }>`pragma journal_mode`.execute(db)).rows[0]!.journal_mode;
+    const level = Number((await sql<{ synchronous: bigint }>`pragma synchronous`.execute(db)).rows[0]!.synchronous);
+    const synchronous = `${SQLITE_SYNCHRONOUS[level] ?? 'unknown'} (${level})`;
+    return { version, durability: { source: "PRAGMA on the gateway's own connection", settings: { journal_mode: journal, synchronous } } };
+  }
+  const show = async (name: string) => String(Object.values((await sql.raw<Record<string, string>>(`show ${name}`).execute(db)).rows[0]!)[0]);
+  const settings: Record<string, string> = {};
+  for (const name of ['fsync', 'synchronous_commit', 'full_page_writes']) settings[name] = await show(name);
+  return { version: await show('server_version'), durability: { source: "SHOW on the gateway's database", settings } };
+}
+
+const SQLITE_SYNCHRONOUS = ['OFF', 'NORMAL', 'FULL', 'EXTRA'];
+
 // ---------------------------------------------------------------------------------------------------------
 // One database.
 
 interface Operation {
   name: string;
-  job: Job;
+  /** How targets.ts finds the row. */
+  key?: string;
+  /** A function when the job depends on an earlier row's measurement (by key). */
+  job: Job | ((earlier: ReadonlyMap<string, Measurement>) => Job);
   isCeiling?: boolean;
   note?: string;
   /** Creates payments, so notifications follow: let them drain before the next run. */
@@ -160,6 +194,13 @@ interface Operation {
   /** Checks after the run; returns failures found in the database. */
   verify?: (measurements: Measurement[]) => Promise<string[]>;
 }
+
+type HistoryCase = World['history'][number] & { range: HistoryRange; total: number };
+
+/** The ceiling: a POST that receives the body as every route does (as bytes) and answers at once. */
+const registerNoOp: NonNullable<GatewayOptions['extraRoutes']> = (app) => {
+  app.post(NO_OP_PATH, async () => ({ ok: true }));
+};
 
 async function benchDatabase(target: BenchDatabase, load: LoadThread): Promise<DatabaseReport> {
   const gateway = await startGateway({
@@ -170,140 +211,217 @@ async function benchDatabase(target: BenchDatabase, load: LoadThread): Promise<D
       api_rate_per_s: 0, api_burst: 0, page_post_rate_per_s: 0, page_post_burst: 0, connections_per_ip_max: 0,
     },
     logger: false,
+    extraRoutes: registerNoOp,
   });
+  let second: GatewayProcess & { idleMb: number } | undefined;
   const failures: string[] = [];
   try {
-    const { ctx, url } = gateway;
-    const version = await databaseVersion(gateway);
-    process.stdout.write(`\n[${target.kind}] seeding: ${CONNECTIONS} paying customers with ${CROWD_PER_PAYER} past payments each, customers with ${HISTORY_SIZES.join(' and ')}… `);
+    const facts = await databaseFacts(gateway);
+    const setup = `${target.setup}; ${facts.durability.source}: ${Object.entries(facts.durability.settings).map(([k, v]) => `${k}=${v}`).join(', ')}`;
+    console.log(`\n[${target.kind}] ${setup}`);
+    process.stdout.write(`[${target.kind}] seeding: ${CONNECTIONS} paying customers with ${CROWD_PER_PAYER} past payments each, customers with ${HISTORY_SIZES.join(' and ')}… `);
     const t0 = Date.now();
-    const world = await seedWorld(ctx, {
+    const world = await seedWorld(gateway.ctx, {
       payers: CONNECTIONS, receiverUrl: await load.receiverUrl, historySizes: HISTORY_SIZES, crowdPerPayer: CROWD_PER_PAYER,
+      spreadMerchants: SPREAD_MERCHANTS,
     });
     console.log(`${((Date.now() - t0) / 1000).toFixed(1)} s`);
-
+    const historyCases = await precheckHistory(gateway, world, failures);
     const tag = target.kind === 'sqlite' ? 'SQ' : 'PG';
-    const bodies = (op: string, extra: (c: Customer, i: number) => Record<string, string>) =>
-      world.payers.map((c, i) => operationBody(world, c, op, extra(c, i)));
-    const paymentFields = (prefix: string, amount: bigint) => (c: Customer, i: number) => ({
-      bill_no: `${prefix}${tag}-__N__`, bill_desc: 'Bench order', bill_total: String(amount), bill_currency: 'IDR',
-      cust_name: c.name, email: 'customer@example.com', pay_type: String(i % 3),
-    });
-    const json = { 'content-type': 'application/json' };
-    const common = { url, connections: CONNECTIONS, durationS: DURATION_S } as const;
-
-    // Every operation once, with its reply checked in full, before anything is timed.
-    const historyCases: Array<World['history'][number] & { range: HistoryRange; total: number }> = [];
-    for (const range of historyRanges()) {
-      for (const h of world.history) {
-        const reply = await postJson(url, '/ovo/history', operationBody(world, h.customer, 'history', historyFields(world, range)));
-        const rows = Object.keys((reply.list_transaction ?? {}) as object).length;
-        if (reply.response_code !== '00' || rows !== Math.min(HISTORY_PAGE_LIMIT, Number(reply.total))) {
-          failures.push(`history precheck (${h.transactions} tx, ${range.label}): ${JSON.stringify(reply).slice(0, 300)}`);
-        }
-        historyCases.push({ ...h, range, total: Number(reply.total) });
-      }
-    }
     const authorisation = await probeAuthorisation(gateway, world, tag, failures);
     load.authorise = (trxId, pin) => authoriseInProcess(gateway, trxId, pin);
+    if (target.kind === 'postgres') second = await startSecondGateway(target.url);
 
-    const ceiling = (when: string): Operation => ({
-      name: `ceiling: GET /health (${when})`,
-      isCeiling: true,
-      job: { kind: 'autocannon', ...common, method: 'GET', path: '/health', headers: {}, bodies: [], expect: { status: 200, includes: ['"status":"ok"'] } },
-    });
-    const operations: Operation[] = [
-      ceiling('start'),
-      {
-        name: 'balance: POST /ovo/balance',
-        job: { kind: 'autocannon', ...common, method: 'POST', path: '/ovo/balance', headers: json, bodies: bodies('balance', () => ({})), expect: { status: 200, includes: [OK, '"balance"'] } },
-      },
-      {
-        name: 'payment, pinless: POST /ovo/payment',
-        note: `Rp ${PINLESS_AMOUNT}, pay_type 0/1/2, SUCCESS at once, notification queued`,
-        notifies: true,
-        job: { kind: 'autocannon', ...common, method: 'POST', path: '/ovo/payment', headers: json, bodies: bodies('payment', paymentFields('S', PINLESS_AMOUNT)), expect: { status: 200, includes: [OK, '"status":"SUCCESS"'] } },
-      },
-      {
-        name: authorisation.mode === 'page' ? 'payment + PIN: POST payment, GET page, POST pin' : 'payment + PIN: POST payment, in-process authorise',
-        note: authorisation.mode === 'page' ? 'per pair; scrypt PIN check dominates' : 'per pair; verifyPin (scrypt) + settlePayment in the gateway thread',
-        job: { kind: 'pin-pairs', ...common, mode: authorisation.mode, pin: PIN, bodies: bodies('payment', paymentFields('P', PIN_AMOUNT)) },
-        verify: (ms) => verifyPinPayments(gateway, `P${tag}-`, ms),
-        notifies: true,
-      },
-      ...historyCases.map((h): Operation => ({
-        name: `history: ${h.transactions.toLocaleString('en-US')} tx, ${h.range.label}, page 1 × ${HISTORY_PAGE_LIMIT}`,
-        note: `total=${h.total}`,
-        job: {
-          kind: 'autocannon', ...common, method: 'POST', path: '/ovo/history', headers: json,
-          bodies: [operationBody(world, h.customer, 'history', historyFields(world, h.range))], expect: { status: 200, includes: [OK] },
-        },
-      })),
-      ceiling('end'),
-    ];
-
-    const measured: Array<{ op: Operation; m: Measurement; nearby?: number }> = [];
-    const backlog: DatabaseReport['notificationBacklog'] = [];
-    const ceilingJob = operations[0]!.job;
-    for (const op of operations) {
-      process.stdout.write(`[${target.kind}] ${op.name} … `);
-      // The machine's load drifts within seconds: each row is bracketed by ceiling runs (this one and the next).
-      const near = op.isCeiling ? undefined : await load.run({ ...ceilingJob, durationS: NEARBY_CEILING_S });
-      const warm = await load.run({ ...op.job, durationS: WARMUP_S });
-      const m = await load.run(op.job);
-      for (const run of [near, warm, m]) {
-        if (!run) continue;
-        for (const sample of run.failureSamples) failures.push(`${op.name}: ${sample}`);
-        if (run.failures > run.failureSamples.length) failures.push(`${op.name}: … ${run.failures - run.failureSamples.length} more failures`);
-      }
-      if (op.verify) failures.push(...await op.verify([warm, m]));
-      console.log(`${m.reqPerSec.toFixed(1)} req/s${near ? ` (ceiling just before it: ${near.reqPerSec.toFixed(0)})` : ''}${m.failures + warm.failures > 0 ? `, ${m.failures + warm.failures} FAILED` : ''}`);
-      measured.push({ op, m, ...(near && { nearby: near.reqPerSec }) });
-      if (op.notifies) backlog.push({ after: op.name.split(':')[0]!, ...await drainNotifications(gateway) });
-    }
-
-    const start = measured[0]!.m.reqPerSec;
-    const end = measured[measured.length - 1]!.m.reqPerSec;
-    const mean = (start + end) / 2;
-    // A row sits between the ceiling run just before it and the one just before the next row (or the end ceiling).
-    const rows: Row[] = measured.map(({ op, m, nearby }, i) => {
-      const next = measured[i + 1];
-      const after = next ? next.nearby ?? next.m.reqPerSec : m.reqPerSec;
-      const bracket = nearby === undefined ? m.reqPerSec : (nearby + after) / 2;
-      return {
-        operation: op.name, reqPerSec: m.reqPerSec, p50Ms: m.p50Ms, p99Ms: m.p99Ms,
-        ceilingNearby: bracket, ratio: m.reqPerSec / (nearby === undefined ? mean : bracket), ratioToMeanCeiling: m.reqPerSec / mean, measurement: m,
-        ...(nearby !== undefined && { ceilingBefore: nearby, ceilingAfter: after }),
-        ...(op.note !== undefined && { note: op.note }),
-      };
-    });
-
-    const explain: HistoryPlans[] = [];
-    const most = world.history[world.history.length - 1]!;
-    for (const range of historyRanges()) {
-      explain.push({
-        transactions: most.transactions,
-        range: range.label,
-        plans: await explainHistory(ctx.database, {
-          merchantId: world.merchant.merchantId, walletId: most.customer.wallet.id,
-          fromMs: jakartaDayStart(range.start).getTime(), toMsExclusive: jakartaDayEndExclusive(range.end).getTime(),
-          offset: 0, limit: HISTORY_PAGE_LIMIT,
-        }),
-      });
-    }
+    const operations = operationsFor({ gateway, world, tag, authorisation, historyCases, ...(second && { second: second.url }) });
+    const { measured, backlog } = await runOperations(target.kind, operations, load, gateway, failures);
+    const rss = second && {
+      command: 'ovo-tokenize serve (a process of its own, the second gateway)', pid: second.pid, idleMb: second.idleMb,
+      peakMb: residentMb(second.pid).peakMb, peakOver: 'its start, the two-process row and the pinless row against it alone',
+    };
     return {
-      kind: target.kind, version, setup: target.setup, ceiling: { start, end, mean }, authorisation, rows, explain,
-      notificationBacklog: backlog, failures,
+      kind: target.kind, setup, ...facts, ceiling: ceilingOf(measured), authorisation, rows: ratioRows(measured),
+      explain: await explainAll(gateway, world), notificationBacklog: backlog, failures, ...(rss && { rss }),
     };
   } finally {
+    await second?.stop();
     await gateway.close();
   }
 }
 
-/** The signed JSON body of a phone_no-signed operation for customer `c`. */
-function operationBody(world: World, c: Customer, op: string, fields: Record<string, string>): string {
+/**
+ * A second gateway on the same database, as an operator starts one: production mode, the rate limits off as
+ * in this one. A process of its own, so its memory is the gateway's alone; idleMb is read before any load.
+ */
+async function startSecondGateway(databaseUrl: string): Promise<GatewayProcess & { idleMb: number }> {
+  const second = await spawnServe({
+    OVO_DB: databaseUrl, OVO_SANDBOX: '0',
+    // Production mode refuses the development pepper; only pinless payments reach this gateway, so no PIN is checked.
+    OVO_PIN_PEPPER: randomBytes(24).toString('hex'),
+    OVO_API_RATE_PER_S: '0', OVO_API_BURST: '0', OVO_PAGE_POST_RATE_PER_S: '0', OVO_PAGE_POST_BURST: '0', OVO_CONNECTIONS_PER_IP_MAX: '0',
+  });
+  await new Promise((r) => setTimeout(r, IDLE_SETTLE_MS));
+  const idleMb = residentMb(second.pid).rssMb;
+  console.log(`[postgres] second gateway: ovo-tokenize serve (pid ${second.pid}) at ${second.url}, /health after ${second.startMs.toFixed(0)} ms, idle RSS ${idleMb.toFixed(1)} MB`);
+  return { ...second, idleMb };
+}
+
+/** Every history case once, with its reply checked in full, before anything is timed. */
+async function precheckHistory(gateway: Gateway, world: World, failures: string[]): Promise<HistoryCase[]> {
+  const cases: HistoryCase[] = [];
+  for (const range of historyRanges()) {
+    for (const h of world.history) {
+      const reply = await postJson(gateway.url, '/ovo/history', operationBody(h.customer, 'history', historyFields(world, range)));
+      const rows = Object.keys((reply.list_transaction ?? {}) as object).length;
+      if (reply.response_code !== '00' || rows !== Math.min(HISTORY_PAGE_LIMIT, Number(reply.total))) {
+        failures.push(`history precheck (${h.transactions} tx, ${range.label}): ${JSON.stringify(reply).slice(0, 300)}`);
+      }
+      cases.push({ ...h, range, total: Number(reply.total) });
+    }
+  }
+  return cases;
+}
+
+function operationsFor(s: {
+  gateway: Gateway; world: World; tag: string; authorisation: DatabaseReport['authorisation']; historyCases: HistoryCase[]; second?: string;
+}): Operation[] {
+  const { gateway, world, tag } = s;
+  const common = { kind: 'autocannon', url: gateway.url, connections: CONNECTIONS, durationS: DURATION_S } as const;
+  const json = { 'content-type': 'application/json' };
+  const bodies = (payers: Customer[], op: string, extra: (c: Customer, i: number) => Record<string, string>) =>
+    payers.map((c, i) => operationBody(c, op, extra(c, i)));
+  const paymentFields = (prefix: string, amount: bigint) => (c: Customer, i: number) => ({
+    bill_no: `${prefix}${tag}-__N__`, bill_desc: 'Bench order', bill_total: String(amount), bill_currency: 'IDR',
+    cust_name: c.name, email: 'customer@example.com', pay_type: String(i % 3),
+  });
+  const pinless = (payers: Customer[], prefix: string): AutocannonJob => ({
+    ...common, method: 'POST', path: '/ovo/payment', headers: json, bodies: bodies(payers, 'payment', paymentFields(prefix, PINLESS_AMOUNT)),
+    expect: { status: 200, includes: [OK, '"status":"SUCCESS"'] },
+  });
+  const pinlessNote = `Rp ${PINLESS_AMOUNT}, pay_type 0/1/2, SUCCESS at once`;
+  const ceiling = (when: string): Operation => ({
+    name: `ceiling: POST ${NO_OP_PATH} (${when})`, isCeiling: true, note: 'the pinless payment bodies; answers {"ok":true}',
+    job: { ...pinless(world.payers, 'N'), path: NO_OP_PATH, expect: { status: 200, includes: ['"ok":true'] } },
+  });
+  return [
+    ceiling('start'),
+    { name: 'health: GET /health', note: 'one trivial query', job: { ...common, method: 'GET', path: '/health', headers: {}, bodies: [], expect: { status: 200, includes: ['"status":"ok"'] } } },
+    {
+      name: 'balance: POST /ovo/balance', key: 'balance',
+      job: { ...common, method: 'POST', path: '/ovo/balance', headers: json, bodies: bodies(world.payers, 'balance', () => ({})), expect: { status: 200, includes: [OK, '"balance"'] } },
+    },
+    { name: 'payment, pinless: POST /ovo/payment', key: 'pinless', note: `${pinlessNote}, notification queued`, notifies: true, job: pinless(world.payers, 'S') },
+    {
+      name: 'payment, pinless, half the peak rate', key: 'pinless-paced', notifies: true,
+      note: 'fixed rate (open loop) at half the pinless row; compare its p99',
+      job: (earlier) => ({ ...pinless(world.payers, 'R'), kind: 'paced', ratePerS: Math.max(1, earlier.get('pinless')!.reqPerSec / 2) }),
+    },
+    { name: 'payment, pinless, notifications off', key: 'pinless-quiet', note: `${pinlessNote}, merchant without notify_url`, job: pinless(world.quietPayers, 'Q') },
+    {
+      name: s.authorisation.mode === 'page' ? 'payment + PIN: POST payment, GET page, POST pin' : 'payment + PIN: POST payment, in-process authorise',
+      note: s.authorisation.mode === 'page' ? 'per pair; scrypt PIN check dominates' : 'per pair; verifyPin (scrypt) + settlePayment in the gateway thread',
+      job: { ...common, kind: 'pin-pairs', mode: s.authorisation.mode, pin: PIN, bodies: bodies(world.payers, 'payment', paymentFields('P', PIN_AMOUNT)) },
+      verify: (ms) => verifyPinPayments(gateway, `P${tag}-`, ms),
+      notifies: true,
+    },
+    ...s.historyCases.map((h): Operation => ({
+      name: `history: ${h.transactions.toLocaleString('en-US')} tx, ${h.range.label}, page 1 × ${HISTORY_PAGE_LIMIT}`,
+      key: `history ${h.transactions} ${h.range.label}`, note: `total=${h.total}`,
+      job: {
+        ...common, method: 'POST', path: '/ovo/history', headers: json,
+        bodies: [operationBody(h.customer, 'history', historyFields(world, h.range))], expect: { status: 200, includes: [OK] },
+      },
+    })),
+    ...(s.second === undefined ? [] : [
+      {
+        name: `payment, pinless, ${SPREAD_MERCHANTS} merchants`, key: 'pinless-spread', notifies: true,
+        note: `${pinlessNote}; customer i pays merchant i % ${SPREAD_MERCHANTS}`, job: pinless(world.spreadPayers, 'M'),
+      },
+      {
+        name: 'payment, pinless, two gateway processes', key: 'pinless-two', notifies: true,
+        note: 'connections split between this gateway and the second (its own process)', job: { ...pinless(world.payers, 'D'), otherUrls: [s.second] },
+      },
+      {
+        name: 'payment, pinless, second gateway alone', key: 'pinless-second', notifies: true,
+        note: 'every connection to the second gateway (its RSS is read)', job: { ...pinless(world.payers, 'C'), url: s.second },
+      },
+    ] satisfies Operation[]),
+    ceiling('end'),
+  ];
+}
+
+type Measured = { op: Operation; m: Measurement; nearby?: number };
+
+async function runOperations(kind: DatabaseKind, operations: Operation[], load: LoadThread, gateway: Gateway, failures: string[]) {
+  const measured: Measured[] = [];
+  const byKey = new Map<string, Measurement>();
+  const backlog: DatabaseReport['notificationBacklog'] = [];
+  const ceilingJob = operations[0]!.job as Job;
+  for (const op of operations) {
+    process.stdout.write(`[${kind}] ${op.name} … `);
+    const job = typeof op.job === 'function' ? op.job(byKey) : op.job;
+    // The machine's load drifts within seconds: each row is bracketed by ceiling runs (this one and the next).
+    const near = op.isCeiling ? undefined : await load.run({ ...ceilingJob, durationS: NEARBY_CEILING_S });
+    const warm = await load.run({ ...job, durationS: WARMUP_S });
+    const m = await load.run(job);
+    for (const run of [near, warm, m]) {
+      if (!run) continue;
+      for (const sample of run.failureSamples) failures.push(`${op.name}: ${sample}`);
+      if (run.failures > run.failureSamples.length) failures.push(`${op.name}: … ${run.failures - run.failureSamples.length} more failures`);
+    }
+    if (op.verify) failures.push(...await op.verify([warm, m]));
+    console.log(`${m.reqPerSec.toFixed(1)} req/s, p99 ${m.p99Ms.toFixed(1)} ms${near ? ` (no-op just before it: ${near.reqPerSec.toFixed(0)})` : ''}${m.failures + warm.failures > 0 ? `, ${m.failures + warm.failures} FAILED` : ''}`);
+    measured.push({ op, m, ...(near && { nearby: near.reqPerSec }) });
+    if (op.key) byKey.set(op.key, m);
+    if (op.notifies) backlog.push({ after: op.name, ...await drainNotifications(gateway) });
+  }
+  return { measured, backlog };
+}
+
+function ceilingOf(measured: Measured[]): DatabaseReport['ceiling'] {
+  const start = measured[0]!.m.reqPerSec;
+  const end = measured[measured.length - 1]!.m.reqPerSec;
+  return { start, end, mean: (start + end) / 2 };
+}
+
+/** A row sits between the ceiling run just before it and the one just before the next row (or the end ceiling). */
+function ratioRows(measured: Measured[]): Row[] {
+  const { mean } = ceilingOf(measured);
+  return measured.map(({ op, m, nearby }, i) => {
+    const next = measured[i + 1];
+    const after = next ? next.nearby ?? next.m.reqPerSec : m.reqPerSec;
+    const bracket = nearby === undefined ? m.reqPerSec : (nearby + after) / 2;
+    return {
+      operation: op.name, reqPerSec: m.reqPerSec, p50Ms: m.p50Ms, p99Ms: m.p99Ms,
+      ceilingNearby: bracket, ratio: m.reqPerSec / (nearby === undefined ? mean : bracket), ratioToMeanCeiling: m.reqPerSec / mean, measurement: m,
+      ...(nearby !== undefined && { ceilingBefore: nearby, ceilingAfter: after }),
+      ...(op.key !== undefined && { key: op.key }),
+      ...(op.note !== undefined && { note: op.note }),
+    };
+  });
+}
+
+/** The two history queries of the customer with the most transactions, over each range. */
+async function explainAll(gateway: Gateway, world: World): Promise<HistoryPlans[]> {
+  const explain: HistoryPlans[] = [];
+  const most = world.history[world.history.length - 1]!;
+  for (const range of historyRanges()) {
+    explain.push({
+      transactions: most.transactions,
+      range: range.label,
+      plans: await explainHistory(gateway.ctx.database, {
+        merchantId: world.merchant.merchantId, walletId: most.customer.wallet.id,
+        fromMs: jakartaDayStart(range.start).getTime(), toMsExclusive: jakartaDayEndExclusive(range.end).getTime(),
+        offset: 0, limit: HISTORY_PAGE_LIMIT,
+      }),
+    });
+  }
+  return explain;
+}
+
+/** The signed JSON body of a phone_no-signed operation for customer `c` with its merchant. */
+function operationBody(c: Customer, op: string, fields: Record<string, string>): string {
   return JSON.stringify({
-    request: op, merchant_id: world.merchant.merchantId, payment_channel: '720', phone_no: c.phone, ...fields, signature: c.signature,
+    request: op, merchant_id: c.merchantId, payment_channel: '720', phone_no: c.phone, ...fields, signature: c.signature,
   });
 }
 
@@ -339,7 +457,7 @@ async function postJson(url: string, path: string, body: string): Promise<Record
  */
 async function probeAuthorisation(gateway: Gateway, world: World, tag: string, failures: string[]): Promise<DatabaseReport['authorisation']> {
   const c = world.payers[0]!;
-  const reply = await postJson(gateway.url, '/ovo/payment', operationBody(world, c, 'payment', {
+  const reply = await postJson(gateway.url, '/ovo/payment', operationBody(c, 'payment', {
     bill_no: `PROBE${tag}-1`, bill_desc: 'Probe', bill_total: String(PIN_AMOUNT), bill_currency: 'IDR', cust_name: c.name,
     email: 'customer@example.com', pay_type: '0',
   }));
@@ -397,16 +515,6 @@ async function drainNotifications(gateway: Gateway): Promise<{ pending: number; 
   }
 }
 
-async function databaseVersion(gateway: Gateway): Promise<string> {
-  const db = gateway.ctx.database.db;
-  if (gateway.ctx.database.kind === 'sqlite') {
-    const { rows } = await sql<{ v: string }>`select sqlite_version() as v`.execute(db);
-    return rows[0]!.v;
-  }
-  const { rows } = await sql<{ server_version: string }>`show server_version`.execute(db);
-  return rows[0]!.server_version;
-}
-
 // ---------------------------------------------------------------------------------------------------------
 
 function positiveNumber(name: string, fallback: number): number {
@@ -439,8 +547,8 @@ async function main(): Promise<number> {
     printStartupReport(startup);
     return 0;
   }
-  console.log(`${CONNECTIONS} connections, ${WARMUP_S} s warm-up + ${DURATION_S} s per measurement, each after a ${NEARBY_CEILING_S} s ceiling run; load generated on a worker thread of this process`);
-  console.log('rate limits disabled (api and page-post limits 0): this measures the gateway, not the limiter');
+  console.log(`${CONNECTIONS} connections, ${WARMUP_S} s warm-up + ${DURATION_S} s per measurement, each after a ${NEARBY_CEILING_S} s run of the ceiling (POST ${NO_OP_PATH}); load generated on a worker thread of this process`);
+  console.log('rate limits disabled (api and page-post limits 0, no per-IP connection cap): this measures the gateway, not the limiter');
   process.stdout.write(`start-up: ovo-tokenize serve to /health 200, ${STARTUP_RUNS} runs … `);
   const startup: StartupReport = await benchStartup(STARTUP_RUNS);
   console.log(`median ${startup.medianMs.toFixed(0)} ms`);
@@ -476,6 +584,8 @@ async function main(): Promise<number> {
 
   printStartupReport(startup);
   for (const report of reports) printDatabaseReport(report);
+  const targets = targetsOf(reports);
+  printTargets(targets);
   const failures = reports.reduce((n, r) => n + r.failures.length, 0);
   const results = {
     timestamp: startedAt.toISOString(),
@@ -483,10 +593,12 @@ async function main(): Promise<number> {
     machine: { ...before, loadAverageAtEnd: loadavg().map((n) => Number(n.toFixed(2))) },
     settings: {
       connections: CONNECTIONS, warmupS: WARMUP_S, durationS: DURATION_S, historySizes: HISTORY_SIZES, historyPageLimit: HISTORY_PAGE_LIMIT,
-      otherPaymentsInTable: CONNECTIONS * CROWD_PER_PAYER, nearbyCeilingS: NEARBY_CEILING_S,
+      otherPaymentsInTable: CONNECTIONS * CROWD_PER_PAYER, nearbyCeilingS: NEARBY_CEILING_S, ceiling: `POST ${NO_OP_PATH}`,
+      spreadMerchants: SPREAD_MERCHANTS,
     },
     startup,
     databases: reports,
+    targets,
     ok: failures === 0,
   };
   writeFileSync(RESULTS_PATH, `${JSON.stringify(results, null, 2)}\n`);

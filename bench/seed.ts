@@ -1,6 +1,7 @@
 // The benchmark's world: one merchant (pinless up to a limit, notifications on), paying customers with
 // funded, linked wallets and a past of their own, and the customers whose history is read, each past
-// written with one bulk INSERT … SELECT.
+// written with one bulk INSERT … SELECT. The same paying wallets are also linked to a merchant without a
+// notify_url, and spread over several merchants (one each), for the rows that compare those.
 import { requestSignature } from '@ovo-tokenize/protocol';
 import { sql } from 'kysely';
 import type { GatewayContext } from '../packages/gateway/src/context.ts';
@@ -22,10 +23,12 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 /** History spreads over this many days before now. */
 export const HISTORY_SPAN_DAYS = 364;
 
+/** A wallet as one merchant it is linked to sees it. */
 export interface Customer {
   wallet: Wallet;
   phone: string;
   name: string;
+  merchantId: string;
   /** The merchant's legacy signature for this phone (same for every phone_no-signed operation). */
   signature: string;
 }
@@ -33,6 +36,10 @@ export interface Customer {
 export interface World {
   merchant: Merchant;
   payers: Customer[];
+  /** The paying wallets, linked to a merchant that has no notify_url (no notification is queued). */
+  quietPayers: Customer[];
+  /** The paying wallets, payer i linked to merchant i % spreadMerchants (merchant 0 is `merchant`). */
+  spreadPayers: Customer[];
   /** Past payments of the paying customers, so the measured customers are a minority of the table. */
   crowdTransactions: number;
   /** Customers with this many past transactions with the merchant. */
@@ -40,18 +47,19 @@ export interface World {
 }
 
 export async function seedWorld(ctx: GatewayContext, options: {
-  payers: number; receiverUrl: string; historySizes: readonly number[]; crowdPerPayer: number;
+  payers: number; receiverUrl: string; historySizes: readonly number[]; crowdPerPayer: number; spreadMerchants: number;
 }): Promise<World> {
   const { database } = ctx;
   const now = Date.now();
-  const merchant = await inTransaction(database, (tx) => insertMerchant(tx, {
-    merchantId: '7000001',
-    name: 'Bench Store',
-    userId: 'bench7000001',
+  const newMerchant = (n: number, notifyUrl: string | null) => inTransaction(database, (tx) => insertMerchant(tx, {
+    merchantId: String(7_000_000 + n),
+    name: n === 1 ? 'Bench Store' : `Bench Store ${n}`,
+    userId: `bench${7_000_000 + n}`,
     password: 'bench-password',
-    notifyUrl: `${options.receiverUrl}/notify`,
+    notifyUrl,
     pinlessLimit: PINLESS_LIMIT,
   }, now));
+  const merchant = await newMerchant(1, `${options.receiverUrl}/notify`);
   // One hash for every wallet: hashing is what the PIN page measures, not what seeding should spend time on.
   const pinHash = await hashPin(PIN, ctx.config.pinPepper);
 
@@ -63,7 +71,14 @@ export async function seedWorld(ctx: GatewayContext, options: {
       await createLink(tx, { merchantId: merchant.merchantId, walletId: created.id, phoneVersion: created.phoneVersion, now, ttlS: ctx.config.link_ttl_s });
       return created;
     });
-    return { wallet, phone, name, signature: requestSignature(merchant.userId, merchant.password, phone) };
+    return { wallet, phone, name, merchantId: merchant.merchantId, signature: requestSignature(merchant.userId, merchant.password, phone) };
+  };
+  const linkTo = async (m: Merchant, c: Customer): Promise<Customer> => {
+    if (m.merchantId === c.merchantId) return c;
+    await inTransaction(database, (tx) => createLink(tx, {
+      merchantId: m.merchantId, walletId: c.wallet.id, phoneVersion: c.wallet.phoneVersion, now, ttlS: ctx.config.link_ttl_s,
+    }));
+    return { ...c, merchantId: m.merchantId, signature: requestSignature(m.userId, m.password, c.phone) };
   };
 
   const payers: Customer[] = [];
@@ -71,6 +86,15 @@ export async function seedWorld(ctx: GatewayContext, options: {
     const c = await customer(i);
     await insertHistory(ctx, merchant, c, options.crowdPerPayer, now);
     payers.push(c);
+  }
+  const quiet = await newMerchant(100, null);
+  const spread = [merchant];
+  for (let n = 2; n <= options.spreadMerchants; n++) spread.push(await newMerchant(n, `${options.receiverUrl}/notify`));
+  const quietPayers: Customer[] = [];
+  const spreadPayers: Customer[] = [];
+  for (const [i, c] of payers.entries()) {
+    quietPayers.push(await linkTo(quiet, c));
+    spreadPayers.push(await linkTo(spread[i % spread.length]!, c));
   }
   const history: World['history'] = [];
   for (const [i, transactions] of options.historySizes.entries()) {
@@ -83,7 +107,7 @@ export async function seedWorld(ctx: GatewayContext, options: {
     await sql`vacuum analyze payments`.execute(database.db);
     await sql`vacuum analyze payment_day_counts`.execute(database.db);
   }
-  return { merchant, payers, crowdTransactions: options.payers * options.crowdPerPayer, history };
+  return { merchant, payers, quietPayers, spreadPayers, crowdTransactions: options.payers * options.crowdPerPayer, history };
 }
 
 /**

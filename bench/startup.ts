@@ -1,16 +1,10 @@
 // The start-up row: how long `ovo-tokenize serve` takes from spawn to its first `GET /health` 200, the way
 // an operator (or a process supervisor restarting it) starts it: the real bin, a plain `node` process with
 // none of this process's flags, on a fresh SQLite file (so the time includes creating and migrating it).
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-const BIN = fileURLToPath(new URL('../packages/gateway/bin/ovo-tokenize.js', import.meta.url));
-const POLL_MS = 5;
-const START_TIMEOUT_MS = 30_000;
+import { spawnServe } from './gateway-process.ts';
 
 export interface StartupReport {
   command: string;
@@ -22,41 +16,14 @@ export interface StartupReport {
   maxMs: number;
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-/** One cold start: spawn, poll /health until 200, then SIGTERM and wait for the exit. */
+/** One cold start on a fresh SQLite file: spawn, poll /health until 200, then stop it. */
 async function startOnce(): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), 'ovo-bench-startup-'));
-  const port = await freePort();
-  const env: NodeJS.ProcessEnv = {};
-  // The operator's environment: none of the gateway's settings, and no loader or condition from this process.
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('OVO_') && k !== 'NODE_OPTIONS') env[k] = v;
-  const started = performance.now();
-  const child = spawn(process.execPath, [BIN, 'serve', '--port', String(port), '--db', `sqlite:${join(dir, 'ovo.sqlite')}`], {
-    env: { ...env, OVO_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  let alive = true;
-  void exited.then(() => { alive = false; });
   try {
-    for (;;) {
-      if (!alive) throw new Error(`ovo-tokenize serve exited before answering /health: ${stderr.trim()}`);
-      if (performance.now() - started > START_TIMEOUT_MS) throw new Error(`no /health 200 within ${START_TIMEOUT_MS} ms`);
-      const ok = await fetch(`http://127.0.0.1:${port}/health`).then((r) => r.status === 200, () => false);
-      if (ok) return performance.now() - started;
-      await new Promise((r) => setTimeout(r, POLL_MS));
-    }
+    const gateway = await spawnServe({ OVO_DB: `sqlite:${join(dir, 'ovo.sqlite')}` });
+    await gateway.stop();
+    return gateway.startMs;
   } finally {
-    child.kill('SIGTERM');
-    await exited;
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -38,7 +38,7 @@ const built = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: root, st
 let postgres;
 const env = { ...process.env };
 if (!env.OVO_TEST_PG_URL) {
-  postgres = await startEmbeddedPostgres();
+  postgres = await startEmbeddedPostgres({ durable: false });
   env.OVO_TEST_PG_URL = postgres.url;
 }
 

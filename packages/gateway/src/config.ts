@@ -45,6 +45,8 @@ export interface GatewayConfig {
   timeout_check_interval_ms: number;
   /** Open connections per client IP (the TCP peer); beyond it a new connection is closed at once; 0 disables. */
   connections_per_ip_max: number;
+  /** Payments committed together at most (store/group-commit.ts); 1 commits each alone. */
+  group_commit_batch_max: number;
   /** Where GET /metrics is served: `on` (the main port), a port of its own on `host`, or `off`. */
   metrics: MetricsSetting;
   /** GET /ready answers 503 when the database has not answered within this long. */
@@ -89,6 +91,7 @@ export const DEFAULT_CONFIG: GatewayConfig = {
   // Node's own default is 30 s, which would let a 10 s headers timeout run to 40 s.
   timeout_check_interval_ms: 1_000,
   connections_per_ip_max: 64,
+  group_commit_batch_max: 64,
   // The sandbox default; resolveConfig turns it off outside sandbox mode unless it was asked for.
   metrics: 'on',
   ready_check_timeout_ms: 2_000,
@@ -121,6 +124,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Partial<Gat
   if (env.OVO_HEADERS_TIMEOUT_MS) out.headers_timeout_ms = positiveInt('OVO_HEADERS_TIMEOUT_MS', env.OVO_HEADERS_TIMEOUT_MS);
   if (env.OVO_KEEP_ALIVE_TIMEOUT_MS) out.keep_alive_timeout_ms = positiveInt('OVO_KEEP_ALIVE_TIMEOUT_MS', env.OVO_KEEP_ALIVE_TIMEOUT_MS);
   if (env.OVO_CONNECTIONS_PER_IP_MAX) out.connections_per_ip_max = nonNegativeInt('OVO_CONNECTIONS_PER_IP_MAX', env.OVO_CONNECTIONS_PER_IP_MAX);
+  if (env.OVO_GROUP_COMMIT_BATCH_MAX) out.group_commit_batch_max = positiveInt('OVO_GROUP_COMMIT_BATCH_MAX', env.OVO_GROUP_COMMIT_BATCH_MAX);
   if (env.OVO_METRICS) out.metrics = parseMetricsSetting(env.OVO_METRICS);
   if (env.OVO_READY_CHECK_TIMEOUT_MS) out.ready_check_timeout_ms = positiveInt('OVO_READY_CHECK_TIMEOUT_MS', env.OVO_READY_CHECK_TIMEOUT_MS);
   if (env.OVO_SHUTDOWN_DRAIN_MS) out.shutdown_drain_ms = nonNegativeInt('OVO_SHUTDOWN_DRAIN_MS', env.OVO_SHUTDOWN_DRAIN_MS);

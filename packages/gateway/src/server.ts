@@ -15,7 +15,8 @@ import { provisionDemoMerchant } from './services/demo-merchant.ts';
 import { sweepExpiredSessions } from './services/linking.ts';
 import { expirePayments } from './services/payments.ts';
 import { openDatabase, type Database } from './store/database.ts';
-import { findMerchant } from './store/merchants.ts';
+import { findMerchantCached } from './store/merchants.ts';
+import { dialectOf, type Durability } from './store/dialect.ts';
 import { migrateToLatest } from './store/migrate.ts';
 
 export interface GatewayOptions {
@@ -30,6 +31,8 @@ export interface GatewayOptions {
   sweepIntervalMs?: number;
   /** Skip binding a port (tests that use app.inject). */
   listen?: boolean;
+  /** Routes added before the server listens (the benchmark's no-op route); production registers none. */
+  extraRoutes?: (app: FastifyInstance) => void;
 }
 
 export interface Gateway {
@@ -42,6 +45,8 @@ export interface Gateway {
   metricsUrl?: string;
   /** Set when sandbox mode created the demo merchant on this start. */
   demoMerchant?: Merchant;
+  /** Whether an acknowledged commit survives a power failure, as the database reports its settings. */
+  durability: Durability;
   close(): Promise<void>;
 }
 
@@ -62,6 +67,11 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
   };
   const lifecycle: Lifecycle = { shuttingDown: false };
   const app = buildApp(ctx, options.logger ?? false, lifecycle);
+  options.extraRoutes?.(app);
+  const durability = await dialectOf(database).durability(database.db);
+  if (!durability.durable) {
+    app.log.warn({ durability: durability.settings }, 'the database does not make commits durable: an acknowledged payment can be lost on a power failure');
+  }
   // Behind a trusted proxy every connection comes from the proxy: a cap there would cap all customers together
   // (and turn one abusive client into an outage), so the per-client cap is the proxy's job.
   if (!config.trustProxy) limitConnectionsPerIp(app.server, config.connections_per_ip_max);
@@ -89,7 +99,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
     clock: ctx.clock,
     random: ctx.random,
     attemptTimeoutMs: config.delivery_attempt_timeout_ms,
-    hmacSecretFor: async (merchantId) => (await findMerchant(database.db, merchantId))?.hmacSecret ?? null,
+    hmacSecretFor: async (merchantId) => (await findMerchantCached(database.db, merchantId))?.hmacSecret ?? null,
     logger: app.log,
     metrics: ctx.metrics,
     ...options.delivery,
@@ -104,7 +114,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
   sweeper.unref();
 
   return {
-    app, ctx, dispatcher, url, demoMerchant, metricsUrl: metricsListener?.url,
+    app, ctx, dispatcher, url, demoMerchant, durability, metricsUrl: metricsListener?.url,
     async close() {
       // /ready answers 503 from now on; the drain gives load balancers time to notice before requests stop.
       lifecycle.shuttingDown = true;

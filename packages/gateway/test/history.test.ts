@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { formatJakartaDate, jakartaDayEndExclusive, jakartaDayStart, type WireFormat } from '@ovo-tokenize/protocol';
-import { Migrator, type Insertable, type Kysely, type Migration } from 'kysely';
+import { Migrator, type Kysely, type Migration, type Selectable } from 'kysely';
 import type { Merchant } from '../src/domain/merchant.ts';
 import { openDatabase, type Database, type DatabaseKind } from '../src/store/database.ts';
 import { migrateToLatest } from '../src/store/migrate.ts';
@@ -29,7 +29,7 @@ function shop(id: string, extra: { notifyUrl?: string; pinlessLimit?: bigint } =
 
 let serial = 0;
 /** A finished payment row as the gateway would store it (no holds: null is allowed). */
-function paymentRow(merchantId: string, walletId: bigint, createdAt: number): Insertable<PaymentTable> {
+function paymentRow(merchantId: string, walletId: bigint, createdAt: number): Selectable<PaymentTable> {
   const n = ++serial;
   return {
     trx_id: String(8_000_000_000_000_000 + n), merchant_id: merchantId, bill_no: `HB-${n}`, fingerprint: 'fp', wallet_id: walletId,
@@ -141,7 +141,7 @@ for (const kind of DATABASE_KINDS) {
       for (let i = 0; i < 25; i++) wallets.push((await fundedWallet(database, { phone: `08134200${String(i).padStart(4, '0')}`, cash: 0n, points: 0n })).id);
       // Straight into `payments` (as an old database holds them, or a bulk loader writes them): no counts.
       const base = Date.parse('2024-12-30T17:00:00Z'); // 2024-12-31 00:00 Jakarta: the year turns in the data
-      const rows: Insertable<PaymentTable>[] = [];
+      const rows: Selectable<PaymentTable>[] = [];
       let seed = 12345;
       const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
       for (const [mi, m] of merchants.entries()) {

@@ -18,6 +18,7 @@ import {
 import { inTransaction, type Tx } from '../src/store/transaction.ts';
 import type { Database } from '../src/store/database.ts';
 import { DATABASE_KINDS, openTestDatabase } from './support/databases.ts';
+import { seededRandom } from './support/seeded-random.ts';
 
 const NOW = 1_750_000_000_000;
 
@@ -270,7 +271,7 @@ for (const kind of DATABASE_KINDS) {
     const database = await openTestDatabase(kind);
     try {
       const seed = Number(process.env.LEDGER_SEED ?? 20250611);
-      const random = mulberry32(seed);
+      const random = seededRandom(seed);
       const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
       const amount = () => BigInt(1 + Math.floor(random() * 250));
 
@@ -485,14 +486,3 @@ for (const kind of DATABASE_KINDS) {
   });
 }
 
-/** A small seeded generator, so a failing interleaving of operations can be drawn again. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

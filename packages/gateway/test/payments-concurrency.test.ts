@@ -7,6 +7,7 @@ import type { Payment } from '../src/domain/payment.ts';
 import { toPayment } from '../src/store/payments.ts';
 import { DATABASE_KINDS } from './support/databases.ts';
 import { callOperation, type Reply } from './support/gateway.ts';
+import { seededRandom } from './support/seeded-random.ts';
 import {
   authorisePayment, fundedWallet, linkThroughStore, merchantMoney, startNotificationReceiver, startPaymentsGateway, walletMoney,
   type PaymentsGateway,
@@ -21,17 +22,6 @@ const PHONE = '081377770001';
 /** Several PIN pages of one wallet at once; see the note at `pageSlots`. */
 const PAGE_SLOTS = 4;
 
-/** A small seeded PRNG (mulberry32), so a failing mix can be replayed with OVO_TEST_SEED. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** At most `n` holders at a time. */
 function semaphore(n: number): <T>(work: () => Promise<T>) => Promise<T> {
@@ -67,7 +57,7 @@ interface Attempt {
 for (const kind of DATABASE_KINDS) {
   test(`${kind}: ${PAYMENTS} concurrent payments at one wallet never overdraw it and conserve every rupiah`, async () => {
     const seed = Number(process.env.OVO_TEST_SEED ?? 20_240_611);
-    const random = prng(seed + (kind === 'postgres' ? 1 : 0));
+    const random = seededRandom(seed + (kind === 'postgres' ? 1 : 0));
     const receiver = await startNotificationReceiver();
     const shops = Array.from({ length: 5 }, (_, i) => ({
       merchantId: String(36001 + i), name: `Client ${i + 1}`, userId: `bot${36001 + i}`, password: `pw-${i}`,

@@ -7,7 +7,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { GatewayContext } from '../context.ts';
 import { DomainError } from '../domain/errors.ts';
 import { isIpAllowed } from '../domain/merchant.ts';
-import { findMerchant } from '../store/merchants.ts';
+import { findMerchantCached } from '../store/merchants.ts';
 import { noteApiReply } from './access-log.ts';
 import { RESPONSE_CODE_OF } from './error-codes.ts';
 import type { Operation } from './operation.ts';
@@ -59,7 +59,7 @@ async function runOperation(ctx: GatewayContext, operation: Operation, rateLimit
     echo = echoFields(fields);
     const valid = validateRequest(operation.name, fields);
     echo = { ...echo, ...echoFields(valid as Record<string, unknown>) };
-    const merchant = await findMerchant(ctx.database.db, valid.merchant_id);
+    const merchant = await findMerchantCached(ctx.database.db, valid.merchant_id);
     if (!merchant) throw new DomainError('merchant_unknown', `merchant_id ${valid.merchant_id} is not registered`);
     if (merchant.status !== 'active') throw new DomainError('merchant_suspended', 'merchant is suspended');
     if (!isIpAllowed(merchant, request.ip)) throw new DomainError('ip_not_allowed', `requests from ${request.ip} are not allowed for this merchant`);

@@ -25,7 +25,11 @@ export function registerServeCommand(program: Command): void {
       const { config: running } = gateway.ctx;
       console.log(`OVO Tokenize gateway listening on ${gateway.url}`);
       console.log(`  public URL: ${running.publicUrl}`);
-      console.log(`  database:   ${gateway.ctx.database.location} (${gateway.ctx.database.kind})`);
+      console.log(`  database:   ${gateway.ctx.database.location} (${gateway.ctx.database.kind}; ${gateway.durability.settings})`);
+      if (!gateway.durability.durable) {
+        console.error(`WARNING: the database does not make commits durable (${gateway.durability.settings}): `
+          + 'a payment answered 00 can be lost on a power failure. Use fsync=on and synchronous_commit=on.');
+      }
       console.log(`  mode:       ${running.sandbox ? 'sandbox (test wallets, OTP inbox at /sandbox/inbox)' : 'production'}`);
       const metricsBase = running.metrics === 'on' ? gateway.url : gateway.metricsUrl;
       console.log(`  metrics:    ${metricsBase ? `${metricsBase}/metrics` : 'off (set OVO_METRICS)'}`);

@@ -53,6 +53,13 @@ export function currencyOf(kind: AccountKind): Currency {
   return CURRENCY_OF[kind];
 }
 
+/** The ledger never mixes currencies: a move between accounts of these kinds must stay in one. */
+export function assertSameCurrency(debitKind: AccountKind, creditKind: AccountKind, ids: { debit: bigint; credit: bigint }): void {
+  if (currencyOf(debitKind) !== currencyOf(creditKind)) {
+    throw new Error(`cannot move ${currencyOf(debitKind)} from ${debitKind} account ${ids.debit} to ${creditKind} account ${ids.credit}`);
+  }
+}
+
 export interface AccountTotals {
   debitsPending: bigint;
   debitsPosted: bigint;

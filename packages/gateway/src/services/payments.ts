@@ -2,18 +2,20 @@ import { PAYMENT_STATUS, type ValidRequest } from '@ovo-tokenize/protocol';
 import type { GatewayContext } from '../context.ts';
 import { DomainError } from '../domain/errors.ts';
 import type { Merchant } from '../domain/merchant.ts';
-import { paymentFingerprint, splitPayment, type Payment, type PaymentStatus } from '../domain/payment.ts';
+import { paymentFingerprint, splitPayment, type PayType, type Payment, type PaymentStatus } from '../domain/payment.ts';
+import type { Wallet } from '../domain/wallet.ts';
 import { randomToken } from '../domain/random.ts';
 import { endChallengesOf, findChallengeOf, insertChallenge } from '../store/challenges.ts';
 import { dialectOf } from '../store/dialect.ts';
+import { inGroupCommit } from '../store/group-commit.ts';
 import { hold, postHold, transfer, voidHold, type TransferInput } from '../store/ledger.ts';
 import { findMerchant } from '../store/merchants.ts';
 import {
-  findPayment, findPaymentByBill, insertPayment, listExpiredPayments, setPaymentTransfers, updatePendingPayment,
+  BillNoTaken, findPayment, findPaymentByBill, insertPayment, listExpiredPayments, updatePendingPayment,
 } from '../store/payments.ts';
 import { inTransaction, type Tx } from '../store/transaction.ts';
-import { walletBalances } from '../store/wallets.ts';
-import { requireUsableLink } from './link-check.ts';
+import { lockedWalletBalances } from '../store/wallets.ts';
+import { linkRequired, usableLink } from './link-check.ts';
 import { enqueuePaymentNotification } from './payment-notifications.ts';
 
 /**
@@ -26,85 +28,81 @@ import { enqueuePaymentNotification } from './payment-notifications.ts';
  */
 export async function createPayment(ctx: GatewayContext, merchant: Merchant, request: ValidRequest<'payment'>): Promise<CreatedPayment> {
   const fingerprint = paymentFingerprint(request);
-  // A replay answers with the order as it was accepted, even if the merchant's limits changed since.
-  const existing = await findPaymentByBill(ctx.database.db, merchant.merchantId, request.bill_no);
-  if (existing) return replay(ctx, existing, fingerprint);
+  // Optimistic: the bill_no is new in nearly every call, so it is not read first. A replay (or a refusal
+  // that may be one) reads it afterwards and answers with the order as it was accepted, even if the
+  // merchant's limits, the link or the balance changed since.
+  const replayOr = async (refusal: unknown): Promise<CreatedPayment> => {
+    const existing = await findPaymentByBill(ctx.database.db, merchant.merchantId, request.bill_no);
+    if (existing) return replay(ctx, existing, fingerprint);
+    throw refusal;
+  };
   if (merchant.maxAmount !== null && request.bill_total > merchant.maxAmount) {
-    throw new DomainError('amount_invalid', `bill_total is above this merchant's limit of Rp ${merchant.maxAmount}`);
+    return replayOr(new DomainError('amount_invalid', `bill_total is above this merchant's limit of Rp ${merchant.maxAmount}`));
   }
-
-  const { wallet } = await requireUsableLink(ctx, merchant, request.phone_no, request.cust_name);
-  const pinless = request.bill_total <= merchant.pinlessLimit;
-  const pageToken = randomToken(ctx.random);
+  const found = await usableLink(ctx, merchant, request.phone_no);
+  if (!('link' in found)) {
+    const existing = await findPaymentByBill(ctx.database.db, merchant.merchantId, request.bill_no);
+    if (existing) return replay(ctx, existing, fingerprint);
+    throw await linkRequired(ctx, merchant, request.phone_no, request.cust_name ?? found.wallet?.name);
+  }
   try {
-    const payment = await inTransaction(ctx.database, async (tx) => {
-      const now = ctx.clock.now();
-      // The split and the affordability check rest on the balances read next: lock the wallet's rows first.
-      await lockWalletAccounts(ctx, tx, request.pay_type === '0' ? [wallet.cashAccountId]
-        : request.pay_type === '1' ? [wallet.pointsAccountId] : [wallet.cashAccountId, wallet.pointsAccountId]);
-      const split = splitPayment(request.bill_total, request.pay_type, await walletBalances(tx, wallet));
-      const trxId = newTrxId(ctx);
-      const reference = `payment:${trxId}`;
-      const cashMove = split.cash > 0n
-        ? { debitAccountId: wallet.cashAccountId, creditAccountId: merchant.settlementAccountId, amount: split.cash, reference, now }
-        : null;
-      const pointsMove = split.points > 0n
-        ? { debitAccountId: wallet.pointsAccountId, creditAccountId: merchant.pointsSettlementAccountId, amount: split.points, reference, now }
-        : null;
-      const row = (ids: { cash: bigint | null; points: bigint | null }) => ({
-        trx_id: trxId,
-        merchant_id: merchant.merchantId,
-        bill_no: request.bill_no,
-        fingerprint,
-        wallet_id: wallet.id,
-        phone: request.phone_no,
-        cust_name: request.cust_name,
-        email: request.email,
-        bill_desc: request.bill_desc,
-        amount: request.bill_total,
-        pay_type: request.pay_type,
-        cash_amount: split.cash,
-        points_amount: split.points,
-        cash_transfer_id: ids.cash,
-        points_transfer_id: ids.points,
-        status: pinless ? 'SUCCESS' : 'PENDING',
-        payment_reff: pinless ? newPaymentReff(ctx) : '',
-        failure_reason: null,
-        cancel_reason: null,
-        created_at: BigInt(now),
-        expires_at: BigInt(now + ctx.config.payment_ttl_s * 1000),
-        finished_at: pinless ? BigInt(now) : null,
-      } as const);
-
-      // Every payment has a page (a pinless one shows its receipt there); the customer authorises on it.
-      await insertChallenge(tx, {
-        id: pageToken, purpose: 'payment', subject: trxId, step: pinless ? 'done' : merchant.paymentOtp ? 'otp' : 'pin',
-        csrfToken: randomToken(ctx.random), expiresAt: now + ctx.config.payment_ttl_s * 1000, now,
-      });
-      if (!pinless) {
-        const cash = cashMove && await moveOrRefuse(hold, tx, cashMove, request.bill_total);
-        const points = pointsMove && await moveOrRefuse(hold, tx, pointsMove, request.bill_total);
-        return insertPayment(tx, row({ cash, points }));
-      }
-      // Pinless: paid now. The payment row and its notification first, the ledger moves last, so the
-      // merchant's settlement rows (credited by every payment, the hottest rows) stay locked only from their
-      // credit to the commit; a final UPDATE records the transfers. A refusal rolls all of it back.
-      const created = await insertPayment(tx, row({ cash: null, points: null }));
-      await enqueuePaymentNotification(ctx, tx, merchant, created);
-      const cash = cashMove && await moveOrRefuse(transfer, tx, cashMove, request.bill_total);
-      const points = pointsMove && await moveOrRefuse(transfer, tx, pointsMove, request.bill_total);
-      await setPaymentTransfers(tx, trxId, { cashTransferId: cash, pointsTransferId: points });
-      return { ...created, cashTransferId: cash, pointsTransferId: points };
-    });
-    if (pinless) ctx.wakeDeliveries();
-    ctx.metrics.paymentCreated(payment);
-    return { payment, pageToken };
+    return await insertNewPayment(ctx, merchant, request, found.wallet, fingerprint);
   } catch (error) {
-    // The same bill_no raced in twice: the other request created it (and this one's ledger moves rolled back).
-    const raced = await findPaymentByBill(ctx.database.db, merchant.merchantId, request.bill_no);
-    if (raced) return replay(ctx, raced, fingerprint);
+    if (error instanceof BillNoTaken || error instanceof DomainError) return replayOr(error);
     throw error;
   }
+}
+
+/**
+ * One transaction: the balances (locked on PostgreSQL), the ledger moves (posted for a pinless payment,
+ * holds otherwise), the payment's page, the payment row carrying its transfers, its day count and, when
+ * paid, its notification. The payment row comes after the moves so it is written once, complete.
+ */
+async function insertNewPayment(ctx: GatewayContext, merchant: Merchant, request: ValidRequest<'payment'>, wallet: Wallet,
+  fingerprint: string): Promise<CreatedPayment> {
+  const pinless = request.bill_total <= merchant.pinlessLimit;
+  const pageToken = randomToken(ctx.random);
+  // Committed with the payments that arrive meanwhile (store/group-commit.ts): answered once on disk.
+  const payment = await inGroupCommit(ctx.database, ctx.config.group_commit_batch_max, async (tx) => {
+    const now = ctx.clock.now();
+    // The split and the affordability check rest on the balances read here, locked first on PostgreSQL.
+    const split = splitPayment(request.bill_total, request.pay_type,
+      await lockedWalletBalances(ctx.database, tx, wallet, spendsOf(wallet, request.pay_type)));
+    const trxId = newTrxId(ctx);
+    const reference = `payment:${trxId}`;
+    const move = pinless ? transfer : hold;
+    const cash = split.cash === 0n ? null : await moveOrRefuse(move, tx, {
+      debitAccountId: wallet.cashAccountId, creditAccountId: merchant.settlementAccountId, amount: split.cash, reference, now,
+      kinds: { debit: 'wallet_cash', credit: 'merchant_settlement' },
+    }, request.bill_total);
+    const points = split.points === 0n ? null : await moveOrRefuse(move, tx, {
+      debitAccountId: wallet.pointsAccountId, creditAccountId: merchant.pointsSettlementAccountId, amount: split.points, reference, now,
+      kinds: { debit: 'wallet_points', credit: 'merchant_points_settlement' },
+    }, request.bill_total);
+    // Every payment has a page (a pinless one shows its receipt there); the customer authorises on it.
+    await insertChallenge(tx, {
+      id: pageToken, purpose: 'payment', subject: trxId, step: pinless ? 'done' : merchant.paymentOtp ? 'otp' : 'pin',
+      csrfToken: randomToken(ctx.random), expiresAt: now + ctx.config.payment_ttl_s * 1000, now,
+    });
+    const created = await insertPayment(tx, {
+      trx_id: trxId, merchant_id: merchant.merchantId, bill_no: request.bill_no, fingerprint, wallet_id: wallet.id,
+      phone: request.phone_no, cust_name: request.cust_name, email: request.email, bill_desc: request.bill_desc,
+      amount: request.bill_total, pay_type: request.pay_type, cash_amount: split.cash, points_amount: split.points,
+      cash_transfer_id: cash, points_transfer_id: points, status: pinless ? 'SUCCESS' : 'PENDING',
+      payment_reff: pinless ? newPaymentReff(ctx) : '', failure_reason: null, cancel_reason: null,
+      created_at: BigInt(now), expires_at: BigInt(now + ctx.config.payment_ttl_s * 1000), finished_at: pinless ? BigInt(now) : null,
+    });
+    if (pinless) await enqueuePaymentNotification(ctx, tx, merchant, created);
+    return created;
+  }, { wallets: spendsOf(wallet, request.pay_type), merchants: [merchant.settlementAccountId, merchant.pointsSettlementAccountId] });
+  if (pinless) ctx.wakeDeliveries();
+  ctx.metrics.paymentCreated(payment);
+  return { payment, pageToken };
+}
+
+/** The wallet's accounts a payment of this pay type spends from. */
+function spendsOf(wallet: Wallet, payType: PayType): bigint[] {
+  return payType === '0' ? [wallet.cashAccountId] : payType === '1' ? [wallet.pointsAccountId] : [wallet.cashAccountId, wallet.pointsAccountId];
 }
 
 /** A payment as createPayment answers it: with the token of its page (the reply's redirectURL). */

@@ -1,7 +1,7 @@
 // Every difference between SQLite and PostgreSQL that the rest of the gateway would otherwise have to ask
 // about, behind one small interface (as Kysely's own DialectAdapter does). Nothing outside store/ looks at
 // `Database.kind`; it asks the dialect to lock, to claim, or to run a transaction instead.
-import type { Kysely, Selectable, Transaction } from 'kysely';
+import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type { Database } from './database.ts';
 import type { OutboxTable, Schema } from './schema.ts';
 
@@ -27,6 +27,18 @@ export interface StoreDialect {
    * claimers never get the same row.
    */
   claimOutbox(db: Kysely<Schema>, claim: OutboxClaim): Promise<Selectable<OutboxTable>[]>;
+  /** Whether a failed transaction is worth running again (a serialization failure or deadlock). */
+  retryable(error: unknown): boolean;
+  /** Group-commit batches written at once (store/group-commit.ts): SQLite has one writer. */
+  readonly groupCommitsInFlightMax: number;
+  /** How the database keeps a commit, as it reports it; not durable when an acknowledged commit can be lost to a power failure. */
+  durability(db: Kysely<Schema>): Promise<Durability>;
+}
+
+export interface Durability {
+  durable: boolean;
+  /** The settings that decide it, e.g. `fsync=on, synchronous_commit=on`. */
+  settings: string;
 }
 
 export function dialectOf(database: Database): StoreDialect {
@@ -36,8 +48,16 @@ export function dialectOf(database: Database): StoreDialect {
 const RETRYABLE_PG_CODES = new Set(['40001', '40P01']); // serialization failure, deadlock detected
 const TRANSACTION_ATTEMPTS_MAX = 8;
 
+function isRetryablePgError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && RETRYABLE_PG_CODES.has(code);
+}
+
 const POSTGRES: StoreDialect = {
   locksRows: true,
+  retryable: isRetryablePgError,
+  // Batches lock their rows in one order (store/group-commit.ts), so several may be in flight on the pool.
+  groupCommitsInFlightMax: 4,
   lockRows: (query) => query.forUpdate(),
   // A serialization failure or deadlock is retried with a short randomised pause, so `work` must only touch
   // the database (no side effects outside it).
@@ -46,13 +66,16 @@ const POSTGRES: StoreDialect = {
       try {
         return await db.transaction().execute(work);
       } catch (error) {
-        const code = (error as { code?: unknown }).code;
-        if (typeof code !== 'string' || !RETRYABLE_PG_CODES.has(code) || attempt >= TRANSACTION_ATTEMPTS_MAX) throw error;
+        if (!isRetryablePgError(error) || attempt >= TRANSACTION_ATTEMPTS_MAX) throw error;
         await new Promise((r) => setTimeout(r, Math.random() * 5 * attempt));
       }
     }
   },
   // SKIP LOCKED: a concurrent claimer takes other rows instead of waiting for (and re-sending) these.
+  async durability(db) {
+    const [fsync, synchronousCommit] = [await show(db, 'fsync'), await show(db, 'synchronous_commit')];
+    return { durable: fsync === 'on' && synchronousCommit !== 'off', settings: `fsync=${fsync}, synchronous_commit=${synchronousCommit}` };
+  },
   claimOutbox(db, { now, leaseUntil, limit }) {
     return POSTGRES.transaction(db, async (tx) => {
       const due = await tx
@@ -78,11 +101,28 @@ const POSTGRES: StoreDialect = {
   },
 };
 
+/** The setting's value as the server reports it (`SHOW` answers one row, one column named after it). */
+async function show(db: Kysely<Schema>, setting: 'fsync' | 'synchronous_commit'): Promise<string> {
+  const { rows } = await sql<Record<string, string>>`show ${sql.raw(setting)}`.execute(db);
+  return String(rows[0]?.[setting] ?? '');
+}
+
+const SQLITE_SYNCHRONOUS = ['OFF', 'NORMAL', 'FULL', 'EXTRA'] as const;
+
 const SQLITE: StoreDialect = {
   locksRows: false,
+  retryable: () => false,
+  groupCommitsInFlightMax: 1,
   lockRows: (query) => query,
   // The single connection already serialises transactions.
   transaction: (db, work) => db.transaction().execute(work),
+  // In WAL mode FULL (or EXTRA) syncs the log on every commit; a database in memory is never durable.
+  async durability(db) {
+    const mode = String((await sql<{ journal_mode: string }>`pragma journal_mode`.execute(db)).rows[0]?.journal_mode ?? '');
+    const level = Number((await sql<{ synchronous: bigint }>`pragma synchronous`.execute(db)).rows[0]?.synchronous ?? 0);
+    const synchronous = SQLITE_SYNCHRONOUS[level] ?? String(level);
+    return { durable: mode !== 'memory' && level >= 2, settings: `journal_mode=${mode}, synchronous=${synchronous}` };
+  },
   // One UPDATE statement takes the write lock before it reads, so the choice and the lease are atomic even
   // across processes sharing the file.
   claimOutbox: (db, { now, leaseUntil, limit }) => db

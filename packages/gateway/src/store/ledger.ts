@@ -19,7 +19,7 @@ import {
   assertReference,
   assertTime,
   availableBalance,
-  currencyOf,
+  assertSameCurrency,
   isAccountKind,
   isFundingAccountKind,
   overdraftAllowed,
@@ -50,6 +50,12 @@ export interface TransferInput {
   amount: bigint;
   reference?: string;
   now: number;
+  /**
+   * The accounts' kinds when the caller knows them (a payment: a wallet's cash account and a merchant's
+   * settlement account, whose kinds are fixed when they are created). The currency rule is then checked on
+   * them without reading the accounts.
+   */
+  kinds?: { debit: AccountKind; credit: AccountKind };
 }
 
 export interface TransferEntry {
@@ -210,7 +216,8 @@ async function move(tx: Tx, t: TransferInput, kind: 'posted' | 'pending'): Promi
   assertReference(reference);
   assertTime(now);
   if (debitAccountId === creditAccountId) throw new Error(`account ${debitAccountId} cannot pay itself`);
-  await assertSameCurrency(tx, debitAccountId, creditAccountId);
+  if (t.kinds) assertSameCurrency(t.kinds.debit, t.kinds.credit, { debit: debitAccountId, credit: creditAccountId });
+  else await assertSameCurrencyOfAccounts(tx, debitAccountId, creditAccountId);
 
   const debitColumn: DebitColumn = kind === 'posted' ? 'debits_posted' : 'debits_pending';
   const creditColumn: CreditColumn = kind === 'posted' ? 'credits_posted' : 'credits_pending';
@@ -319,7 +326,7 @@ async function expectOneRow(update: Promise<{ numUpdatedRows: bigint }>, account
   if (numUpdatedRows !== 1n) throw new Error(`ledger update of account ${accountId} touched ${numUpdatedRows} rows`);
 }
 
-async function assertSameCurrency(tx: Tx, debitAccountId: bigint, creditAccountId: bigint): Promise<void> {
+async function assertSameCurrencyOfAccounts(tx: Tx, debitAccountId: bigint, creditAccountId: bigint): Promise<void> {
   const rows = await tx.selectFrom('accounts').select(['id', 'kind']).where('id', 'in', [debitAccountId, creditAccountId]).execute();
   const kindOf = (id: bigint) => {
     const kind = rows.find((r) => r.id === id)?.kind;
@@ -327,11 +334,7 @@ async function assertSameCurrency(tx: Tx, debitAccountId: bigint, creditAccountI
     if (!isAccountKind(kind)) throw new Error(`account ${id} has unknown kind "${kind}"`);
     return kind;
   };
-  const debitKind = kindOf(debitAccountId);
-  const creditKind = kindOf(creditAccountId);
-  if (currencyOf(debitKind) !== currencyOf(creditKind)) {
-    throw new Error(`cannot move ${currencyOf(debitKind)} from ${debitKind} account ${debitAccountId} to ${creditKind} account ${creditAccountId}`);
-  }
+  assertSameCurrency(kindOf(debitAccountId), kindOf(creditAccountId), { debit: debitAccountId, credit: creditAccountId });
 }
 
 /** An assertion that stays on: a total read back as anything but a bigint means the column overflowed. */

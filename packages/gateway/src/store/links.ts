@@ -40,7 +40,7 @@ export async function endLink(tx: Tx, merchantId: string, walletId: bigint, ende
   return result.numUpdatedRows > 0n;
 }
 
-function toLink(row: Selectable<LinkTable>): Link {
+export function toLink(row: Selectable<LinkTable>): Link {
   return {
     id: BigInt(row.id),
     merchantId: row.merchant_id,

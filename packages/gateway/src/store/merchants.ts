@@ -1,8 +1,8 @@
-import type { Selectable, Updateable } from 'kysely';
+import type { Kysely, Selectable, Updateable } from 'kysely';
 import type { WireFormat } from '@ovo-tokenize/protocol';
 import type { AmountDecimals, Merchant } from '../domain/merchant.ts';
 import { createAccount } from './ledger.ts';
-import type { MerchantTable } from './schema.ts';
+import type { MerchantTable, Schema } from './schema.ts';
 import type { Tx } from './transaction.ts';
 
 export interface MerchantInput {
@@ -72,8 +72,33 @@ export async function updateMerchant(tx: Tx, merchantId: string, changes: Mercha
   if (changes.status !== undefined) set.status = changes.status;
   if (Object.keys(set).length > 0) {
     await tx.updateTable('merchants').set(set).where('merchant_id', '=', merchantId).execute();
+    merchantsChanged += 1;
   }
   return findMerchant(tx, merchantId);
+}
+
+/**
+ * How long a running gateway may answer with a merchant's settings as it read them. A change made in this
+ * process is seen at once; one made by another process (`ovo-tokenize merchant update` beside `serve`, a
+ * second gateway) within this time.
+ */
+export const MERCHANT_CACHE_TTL_MS = 1_000;
+
+/** Bumped by every change made in this process: a cached merchant read before it is read again. */
+let merchantsChanged = 0;
+const merchantCaches = new WeakMap<object, Map<string, { merchant: Merchant; readAt: number; generation: number }>>();
+
+/** findMerchant for every request's hot path (the API, deliveries): read at most once per MERCHANT_CACHE_TTL_MS. */
+export async function findMerchantCached(db: Kysely<Schema>, merchantId: string, now = Date.now()): Promise<Merchant | undefined> {
+  let cache = merchantCaches.get(db);
+  if (!cache) merchantCaches.set(db, (cache = new Map()));
+  const cached = cache.get(merchantId);
+  if (cached && cached.generation === merchantsChanged && now - cached.readAt < MERCHANT_CACHE_TTL_MS) return cached.merchant;
+  const generation = merchantsChanged;
+  const merchant = await findMerchant(db, merchantId);
+  if (merchant) cache.set(merchantId, { merchant, readAt: now, generation });
+  else cache.delete(merchantId);
+  return merchant;
 }
 
 export async function findMerchant(tx: Tx, merchantId: string): Promise<Merchant | undefined> {

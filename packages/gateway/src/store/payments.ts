@@ -1,5 +1,5 @@
 import { formatJakartaDate, jakartaDayStart } from '@ovo-tokenize/protocol';
-import type { Insertable, Selectable, Transaction, Updateable } from 'kysely';
+import type { Selectable, Transaction, Updateable } from 'kysely';
 import type { PayType, Payment, PaymentStatus } from '../domain/payment.ts';
 import type { PaymentTable, Schema } from './schema.ts';
 import type { Tx } from './transaction.ts';
@@ -8,11 +8,22 @@ import type { Tx } from './transaction.ts';
  * Inserts a payment and counts it in `payment_day_counts` (what history's `total` sums), in one transaction:
  * the caller's, or one of its own when given the bare database.
  */
-export async function insertPayment(tx: Tx, row: Insertable<PaymentTable>): Promise<Payment> {
+export async function insertPayment(tx: Tx, row: Selectable<PaymentTable>): Promise<Payment> {
   if (!tx.isTransaction) return tx.transaction().execute((t) => insertPayment(t, row));
-  const inserted = await tx.insertInto('payments').values(row).returningAll().executeTakeFirstOrThrow();
-  await countPaymentDay(tx as Transaction<Schema>, inserted);
-  return toPayment(inserted);
+  // The unique index on (merchant_id, bill_no) decides a reused bill_no, without a read before the insert
+  // and without an SQL error that would end a PostgreSQL transaction.
+  const inserted = await tx.insertInto('payments').values(row).onConflict((oc) => oc.columns(['merchant_id', 'bill_no']).doNothing())
+    .returning('trx_id').executeTakeFirst();
+  if (!inserted) throw new BillNoTaken(row.merchant_id, row.bill_no);
+  await countPaymentDay(tx as Transaction<Schema>, row);
+  return toPayment(row);
+}
+
+/** The merchant already has a payment with this bill_no (its transaction must roll back). */
+export class BillNoTaken extends Error {
+  constructor(merchantId: string, billNo: string) {
+    super(`merchant ${merchantId} already has a payment with bill_no ${billNo}`);
+  }
 }
 
 /** The Jakarta date (`YYYY-MM-DD`) a payment created at `createdAtMs` is listed under in history. */
@@ -45,14 +56,6 @@ export async function updatePendingPayment(tx: Tx, trxId: string, changes: Updat
   let query = tx.updateTable('payments').set(changes).where('trx_id', '=', trxId).where('status', '=', 'PENDING');
   if (expected.unexpiredAt !== undefined) query = query.where('expires_at', '>', BigInt(expected.unexpiredAt));
   return (await query.executeTakeFirst()).numUpdatedRows === 1n;
-}
-
-/** Records the ledger transfers of a payment created before its money moved (a pinless payment's posted transfers). */
-export async function setPaymentTransfers(tx: Tx, trxId: string, ids: { cashTransferId: bigint | null; pointsTransferId: bigint | null }): Promise<void> {
-  if (ids.cashTransferId === null && ids.pointsTransferId === null) return;
-  const { numUpdatedRows } = await tx.updateTable('payments')
-    .set({ cash_transfer_id: ids.cashTransferId, points_transfer_id: ids.pointsTransferId }).where('trx_id', '=', trxId).executeTakeFirst();
-  if (numUpdatedRows !== 1n) throw new Error(`payment ${trxId} to record transfers on is gone`);
 }
 
 export async function listExpiredPayments(tx: Tx, now: number, limit: number): Promise<Payment[]> {

@@ -1,6 +1,11 @@
 import type { Selectable } from 'kysely';
+import { availableBalance } from '../domain/ledger-rules.ts';
+import type { Link } from '../domain/link.ts';
 import type { Wallet } from '../domain/wallet.ts';
+import type { Database } from './database.ts';
+import { dialectOf } from './dialect.ts';
 import { createAccount, fundingAccount, getBalances, transfer } from './ledger.ts';
+import { toLink } from './links.ts';
 import type { WalletTable } from './schema.ts';
 import type { Tx } from './transaction.ts';
 
@@ -46,6 +51,24 @@ export async function findWalletByPhone(tx: Tx, phone: string): Promise<Wallet |
   return row && toWallet(row);
 }
 
+/** The wallet behind a phone and its active link with the merchant (if any), in one query. */
+export async function findWalletWithLink(tx: Tx, phone: string, merchantId: string): Promise<{ wallet: Wallet; link: Link | undefined } | undefined> {
+  const row = await tx.selectFrom('wallets')
+    .leftJoin('links', (join) => join.onRef('links.wallet_id', '=', 'wallets.id')
+      .on('links.merchant_id', '=', merchantId).on('links.status', '=', 'active'))
+    .selectAll('wallets')
+    .select(['links.id as link_id', 'links.phone_version as link_phone_version', 'links.status as link_status',
+      'links.created_at as link_created_at', 'links.expires_at as link_expires_at', 'links.ended_by as link_ended_by'])
+    .where('wallets.phone', '=', phone)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  const link = row.link_id === null ? undefined : toLink({
+    id: row.link_id, merchant_id: merchantId, wallet_id: row.id, phone_version: row.link_phone_version!, status: row.link_status!,
+    created_at: row.link_created_at!, expires_at: row.link_expires_at!, ended_at: null, ended_by: row.link_ended_by,
+  });
+  return { wallet: toWallet(row), link };
+}
+
 export async function findWallet(tx: Tx, id: bigint): Promise<Wallet | undefined> {
   const row = await tx.selectFrom('wallets').selectAll().where('id', '=', id).executeTakeFirst();
   return row && toWallet(row);
@@ -59,6 +82,23 @@ export async function listWallets(tx: Tx): Promise<Wallet[]> {
 export interface WalletBalances {
   cash: bigint;
   points: bigint;
+}
+
+/**
+ * The balances a payment spends from, their rows locked on PostgreSQL (in ascending id order, in the same
+ * statement) so that the split and the refusal rest on current values.
+ */
+export async function lockedWalletBalances(database: Database, tx: Tx, wallet: Pick<Wallet, 'cashAccountId' | 'pointsAccountId'>,
+  accountIds: readonly bigint[]): Promise<WalletBalances> {
+  const ids = [...new Set(accountIds)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const rows = await dialectOf(database).lockRows(tx.selectFrom('accounts')
+    .select(['id', 'debits_pending', 'debits_posted', 'credits_pending', 'credits_posted']).where('id', 'in', ids).orderBy('id')).execute();
+  const available = (id: bigint) => {
+    const row = rows.find((r) => r.id === id);
+    return row ? availableBalance({ debitsPending: row.debits_pending, debitsPosted: row.debits_posted,
+      creditsPending: row.credits_pending, creditsPosted: row.credits_posted }) : 0n;
+  };
+  return { cash: available(wallet.cashAccountId), points: available(wallet.pointsAccountId) };
 }
 
 export async function walletBalances(tx: Tx, wallet: Pick<Wallet, 'cashAccountId' | 'pointsAccountId'>): Promise<WalletBalances> {

@@ -27,7 +27,7 @@ after(async () => {
 function postgresAdminUrl(): Promise<string> {
   adminUrl ??= (async () => {
     if (process.env.OVO_TEST_PG_URL) return process.env.OVO_TEST_PG_URL;
-    const server = await startEmbeddedPostgres();
+    const server = await startEmbeddedPostgres({ durable: false });
     embedded = server;
     return server.url as string;
   })();
