@@ -63,6 +63,10 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
     clock,
     random: options.random ?? systemRandom,
     wakeDeliveries: () => dispatcher?.wake(),
+    deliveries: {
+      leaseUntil: (now) => dispatcher?.leaseForHandOver(now),
+      handOver: (rows) => dispatcher?.handOver(rows),
+    },
     metrics: new GatewayMetrics({ clock, readOutbox: () => outboxDepth(database) }),
   };
   const lifecycle: Lifecycle = { shuttingDown: false };

@@ -84,6 +84,8 @@ type Outcome =
 
 const silentLogger: DeliveryLogger = { info() {}, warn() {} };
 
+export type { OutboxRow };
+
 export class DeliveryDispatcher {
   private readonly database: Database;
   private readonly clock: Clock;
@@ -151,6 +153,25 @@ export class DeliveryDispatcher {
       this.logger.warn({ err: describeError(error) }, 'outbox: releasing unattempted rows failed (their lease will run out)');
     });
     await this.recording;
+  }
+
+  /**
+   * The lease for a row queued to be handed over (enqueueDelivery's `leaseUntil`): as long as a claim's.
+   * Undefined when the loop does not run: the row is then left for a claim.
+   */
+  leaseForHandOver(now: number): number | undefined {
+    return this.running ? now + this.attemptTimeoutMs + this.leaseMarginMs : undefined;
+  }
+
+  /**
+   * Rows just committed leased to this dispatcher: sent without a claim. Rows handed over after stop()
+   * wait for their lease to run out and are claimed then.
+   */
+  handOver(rows: readonly OutboxRow[]): void {
+    if (!this.running || rows.length === 0) return;
+    const secretFor = this.secretLookup();
+    this.queue.push(...rows.map((row) => ({ row, secretFor })));
+    this.schedulePump();
   }
 
   /** Looks for due rows now instead of at the next poll, e.g. right after a commit that queued one. */
@@ -244,9 +265,16 @@ export class DeliveryDispatcher {
     const lease = BigInt(now + this.attemptTimeoutMs + this.leaseMarginMs);
     // Two dispatchers never claim the same row: how the database guarantees it is the dialect's business.
     const rows: OutboxRow[] = await dialectOf(this.database).claimOutbox(this.database.db, { now: nowBig, leaseUntil: lease, limit });
-    // One look-up of a merchant's signing secret per claim, shared by that merchant's rows in it.
+    const secretFor = this.secretLookup();
+    return rows
+      .sort((a, b) => (a.next_attempt_at < b.next_attempt_at ? -1 : a.next_attempt_at > b.next_attempt_at ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+      .map((row) => ({ row, secretFor }));
+  }
+
+  /** One look-up of a merchant's signing secret per claim (or hand-over), shared by that merchant's rows in it. */
+  private secretLookup(): (merchantId: string) => Promise<string | null> {
     const secrets = new Map<string, Promise<string | null>>();
-    const secretFor = (merchantId: string) => {
+    return (merchantId) => {
       let secret = secrets.get(merchantId);
       if (secret === undefined) {
         secret = this.hmacSecretFor(merchantId);
@@ -255,9 +283,6 @@ export class DeliveryDispatcher {
       }
       return secret;
     };
-    return rows
-      .sort((a, b) => (a.next_attempt_at < b.next_attempt_at ? -1 : a.next_attempt_at > b.next_attempt_at ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
-      .map((row) => ({ row, secretFor }));
   }
 
   /** Clears the lease of claimed rows that were never attempted (only while it is still theirs). */

@@ -68,39 +68,40 @@ export function newNotificationId(random: Random): string {
 
 /**
  * Queues a delivery. Call it with the transaction that makes the state change, never after the commit:
- * that is what makes delivery at-least-once. Wake the dispatcher after the commit to send it at once.
- * The row keeps the id of the request being served (observability/request-scope.ts), which its delivery
- * carries as X-Request-Id.
+ * that is what makes delivery at-least-once. After the commit, either wake the dispatcher (it claims the
+ * row), or — when `leaseUntil` leased the row to this process at once — hand the returned row to the
+ * dispatcher, which sends it without a claim; should this process die first, the lease runs out and any
+ * dispatcher claims it. The row keeps the id of the request being served (observability/request-scope.ts),
+ * which its delivery carries as X-Request-Id.
  */
 export async function enqueueDelivery(
   tx: Tx,
   delivery: NewDelivery,
-  options: { now: number; retryHorizonMs: number; notificationId: string },
-): Promise<void> {
+  options: { now: number; retryHorizonMs: number; notificationId: string; leaseUntil?: number },
+): Promise<Selectable<OutboxTable>> {
   assertValid(delivery, options);
   const now = BigInt(options.now);
-  await tx
-    .insertInto('outbox')
-    .values({
-      notification_id: options.notificationId,
-      kind: delivery.kind,
-      merchant_id: delivery.merchantId,
-      method: delivery.method,
-      url: delivery.url,
-      content_type: delivery.method === 'POST' ? (delivery.contentType ?? null) : null,
-      body: delivery.method === 'POST' ? (delivery.body ?? null) : null,
-      request_id: currentRequestId() ?? null,
-      status: 'pending',
-      attempts: 0n,
-      next_attempt_at: now,
-      give_up_at: now + BigInt(options.retryHorizonMs),
-      leased_until: null,
-      last_error: null,
-      last_http_status: null,
-      created_at: now,
-      delivered_at: null,
-    })
-    .execute();
+  const row = {
+    notification_id: options.notificationId,
+    kind: delivery.kind,
+    merchant_id: delivery.merchantId,
+    method: delivery.method,
+    url: delivery.url,
+    content_type: delivery.method === 'POST' ? (delivery.contentType ?? null) : null,
+    body: delivery.method === 'POST' ? (delivery.body ?? null) : null,
+    request_id: currentRequestId() ?? null,
+    status: 'pending',
+    attempts: 0n,
+    next_attempt_at: now,
+    give_up_at: now + BigInt(options.retryHorizonMs),
+    leased_until: options.leaseUntil === undefined ? null : BigInt(options.leaseUntil),
+    last_error: null,
+    last_http_status: null,
+    created_at: now,
+    delivered_at: null,
+  };
+  const { id } = await tx.insertInto('outbox').values(row).returning('id').executeTakeFirstOrThrow();
+  return { ...row, id };
 }
 
 function assertValid(delivery: NewDelivery, options: { now: number; retryHorizonMs: number; notificationId: string }): void {

@@ -7,6 +7,7 @@ import { enqueueDelivery, newNotificationId } from '../delivery/outbox.ts';
 import { toWireAmount } from '../domain/amount-scale.ts';
 import type { Merchant } from '../domain/merchant.ts';
 import { STATUS_CODE_OF, type Payment } from '../domain/payment.ts';
+import type { OutboxRow } from '../delivery/dispatcher.ts';
 import type { Tx } from '../store/transaction.ts';
 
 /** The notification body (spec §4.5) for the payment's current status, in the catalogue's field order. */
@@ -31,15 +32,24 @@ export function paymentNotificationFields(merchant: Merchant, payment: Payment):
   return Object.fromEntries(PAYMENT_NOTIFICATION.fields.map((f) => [f, values[f]]));
 }
 
-/** Queues the notification in the caller's transaction: the status change and its notice commit together. */
-export async function enqueuePaymentNotification(ctx: GatewayContext, tx: Tx, merchant: Merchant, payment: Payment): Promise<void> {
-  if (!merchant.notifyUrl) return;
-  await enqueueDelivery(tx, {
+/**
+ * Queues the notification in the caller's transaction: the status change and its notice commit together.
+ * With `handOver` the row is leased to this gateway's dispatcher and returned, for the caller to hand over
+ * after its commit (no claim needed); otherwise the caller wakes the dispatcher.
+ */
+export async function enqueuePaymentNotification(ctx: GatewayContext, tx: Tx, merchant: Merchant, payment: Payment,
+  options: { handOver?: boolean } = {}): Promise<OutboxRow | undefined> {
+  if (!merchant.notifyUrl) return undefined;
+  const now = ctx.clock.now();
+  return enqueueDelivery(tx, {
     kind: 'payment_notification',
     merchantId: merchant.merchantId,
     method: 'POST',
     url: merchant.notifyUrl,
     contentType: contentTypeOf(merchant.notifyFormat),
     body: serialize(merchant.notifyFormat, paymentNotificationFields(merchant, payment)),
-  }, { now: ctx.clock.now(), retryHorizonMs: ctx.config.delivery_horizon_s * 1000, notificationId: newNotificationId(ctx.random) });
+  }, {
+    now, retryHorizonMs: ctx.config.delivery_horizon_s * 1000, notificationId: newNotificationId(ctx.random),
+    leaseUntil: options.handOver ? ctx.deliveries.leaseUntil(now) : undefined,
+  });
 }

@@ -63,7 +63,7 @@ async function insertNewPayment(ctx: GatewayContext, merchant: Merchant, request
   const pinless = request.bill_total <= merchant.pinlessLimit;
   const pageToken = randomToken(ctx.random);
   // Committed with the payments that arrive meanwhile (store/group-commit.ts): answered once on disk.
-  const payment = await inGroupCommit(ctx.database, ctx.config.group_commit_batch_max, async (tx) => {
+  const { created: payment, notification } = await inGroupCommit(ctx.database, ctx.config.group_commit_batch_max, async (tx) => {
     const now = ctx.clock.now();
     // The split and the affordability check rest on the balances read here, locked first on PostgreSQL.
     const split = splitPayment(request.bill_total, request.pay_type,
@@ -92,10 +92,10 @@ async function insertNewPayment(ctx: GatewayContext, merchant: Merchant, request
       payment_reff: pinless ? newPaymentReff(ctx) : '', failure_reason: null, cancel_reason: null,
       created_at: BigInt(now), expires_at: BigInt(now + ctx.config.payment_ttl_s * 1000), finished_at: pinless ? BigInt(now) : null,
     });
-    if (pinless) await enqueuePaymentNotification(ctx, tx, merchant, created);
-    return created;
+    const notification = pinless ? await enqueuePaymentNotification(ctx, tx, merchant, created, { handOver: true }) : undefined;
+    return { created, notification };
   }, { wallets: spendsOf(wallet, request.pay_type), merchants: [merchant.settlementAccountId, merchant.pointsSettlementAccountId] });
-  if (pinless) ctx.wakeDeliveries();
+  if (notification) ctx.deliveries.handOver([notification]);
   ctx.metrics.paymentCreated(payment);
   return { payment, pageToken };
 }
