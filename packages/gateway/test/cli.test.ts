@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { activationCallbackSignature } from '@ovo-tokenize/protocol';
+import { sql } from 'kysely';
 import { openDatabase, type DatabaseKind } from '../src/store/database.ts';
 import { findMerchant } from '../src/store/merchants.ts';
 import { DATABASE_KINDS, createTestDatabaseUrl } from './support/databases.ts';
@@ -283,6 +284,7 @@ async function serveFromEnvironment(kind: DatabaseKind): Promise<void> {
     const server = await serve([], { OVO_DB: db.url, OVO_PORT: String(port), OVO_HOST: '127.0.0.1' });
     try {
       assert.equal(server.url, `http://127.0.0.1:${port}`);
+      await assertDurabilityReported(kind, db.url, server.output());
       assert.match(server.output(), /demo merchant provisioned/);
       assert.match(server.output(), /merchant_id 99999, user_id bot99999, password p@ssw0rd/);
       const reply = await sendRaw(server.url, '/ovo/activation', GUIDE_JSON, { 'content-type': 'application/json' });
@@ -300,6 +302,31 @@ async function serveFromEnvironment(kind: DatabaseKind): Promise<void> {
   } finally {
     await db.drop();
   }
+}
+
+/**
+ * serve says how its database keeps a commit, as the database itself reports it, and warns exactly when an
+ * acknowledged payment could be lost (SQLite is set to FULL by the gateway; the tests' PostgreSQL may be
+ * either, so the test asks it too).
+ */
+async function assertDurabilityReported(kind: DatabaseKind, url: string, output: string): Promise<void> {
+  const line = /database: .*$/m.exec(output)?.[0] ?? '';
+  let durable: boolean;
+  if (kind === 'sqlite') {
+    assert.match(line, /journal_mode=wal, synchronous=FULL/);
+    durable = true;
+  } else {
+    const database = openDatabase(url, { poolSize: 1 });
+    try {
+      const show = async (name: string) => String((await sql<Record<string, string>>`show ${sql.raw(name)}`.execute(database.db)).rows[0]?.[name]);
+      const [fsync, synchronousCommit] = [await show('fsync'), await show('synchronous_commit')];
+      assert.match(line, new RegExp(`fsync=${fsync}, synchronous_commit=${synchronousCommit}`));
+      durable = fsync === 'on' && synchronousCommit !== 'off';
+    } finally {
+      await database.close();
+    }
+  }
+  assert.equal(/WARNING: the database does not make commits durable/.test(output), !durable, output);
 }
 
 // The databases run side by side: each command is a Node process of its own, mostly waiting.
