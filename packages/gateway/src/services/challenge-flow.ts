@@ -124,12 +124,12 @@ export async function openChallenge<S>(ctx: GatewayContext, flow: ChallengeFlow<
   } else if (!browserKeyMatches(challenge, browserKey)) {
     return 'other_browser';
   }
-  let subject = await flow.load(ctx, challenge);
+  const subject = await flow.load(ctx, challenge);
   if (subject === undefined) return 'not_found';
   if (!flow.isOver(subject) && challenge.step === 'otp' && challenge.otpSends === 0) {
+    // Sending changes only the challenge's code columns, not its subject.
     await sendCode(ctx, { challengeId: id, step: 'otp' }, flow.code(ctx, challenge, subject));
     challenge = (await findChallenge(ctx.database.db, id))!;
-    subject = (await flow.load(ctx, challenge)) ?? subject;
   }
   return { challenge, subject, newBrowserKey };
 }

@@ -8,13 +8,13 @@ import { randomToken } from '../domain/random.ts';
 import { endChallengesOf, findChallengeOf, insertChallenge } from '../store/challenges.ts';
 import { dialectOf } from '../store/dialect.ts';
 import { inGroupCommit } from '../store/group-commit.ts';
-import { hold, postHold, transfer, voidHold, type TransferInput } from '../store/ledger.ts';
+import { hold, lockAccounts, postHold, transfer, voidHold, type TransferInput } from '../store/ledger.ts';
 import { findMerchant } from '../store/merchants.ts';
 import {
   BillNoTaken, findPayment, findPaymentByBill, insertPayment, listExpiredPayments, updatePendingPayment,
 } from '../store/payments.ts';
 import { inTransaction, type Tx } from '../store/transaction.ts';
-import { lockedWalletBalances } from '../store/wallets.ts';
+import { walletBalances } from '../store/wallets.ts';
 import { linkRequired, usableLink } from './link-check.ts';
 import { enqueuePaymentNotification } from './payment-notifications.ts';
 
@@ -30,25 +30,22 @@ export async function createPayment(ctx: GatewayContext, merchant: Merchant, req
   const fingerprint = paymentFingerprint(request);
   // Optimistic: the bill_no is new in nearly every call, so it is not read first. A replay (or a refusal
   // that may be one) reads it afterwards and answers with the order as it was accepted, even if the
-  // merchant's limits, the link or the balance changed since.
-  const replayOr = async (refusal: unknown): Promise<CreatedPayment> => {
+  // merchant's limits, the link or the balance changed since. `refusal` is made only when it is not one (a
+  // missing link opens an activation session).
+  const replayOr = async (refusal: () => Promise<unknown>): Promise<CreatedPayment> => {
     const existing = await findPaymentByBill(ctx.database.db, merchant.merchantId, request.bill_no);
     if (existing) return replay(ctx, existing, fingerprint);
-    throw refusal;
+    throw await refusal();
   };
   if (merchant.maxAmount !== null && request.bill_total > merchant.maxAmount) {
-    return replayOr(new DomainError('amount_invalid', `bill_total is above this merchant's limit of Rp ${merchant.maxAmount}`));
+    return replayOr(async () => new DomainError('amount_invalid', `bill_total is above this merchant's limit of Rp ${merchant.maxAmount}`));
   }
   const found = await usableLink(ctx, merchant, request.phone_no);
-  if (!('link' in found)) {
-    const existing = await findPaymentByBill(ctx.database.db, merchant.merchantId, request.bill_no);
-    if (existing) return replay(ctx, existing, fingerprint);
-    throw await linkRequired(ctx, merchant, request.phone_no, request.cust_name ?? found.wallet?.name);
-  }
+  if (!('link' in found)) return replayOr(() => linkRequired(ctx, merchant, request.phone_no, request.cust_name ?? found.wallet?.name));
   try {
     return await insertNewPayment(ctx, merchant, request, found.wallet, fingerprint);
   } catch (error) {
-    if (error instanceof BillNoTaken || error instanceof DomainError) return replayOr(error);
+    if (error instanceof BillNoTaken || error instanceof DomainError) return replayOr(async () => error);
     throw error;
   }
 }
@@ -65,9 +62,8 @@ async function insertNewPayment(ctx: GatewayContext, merchant: Merchant, request
   // Committed with the payments that arrive meanwhile (store/group-commit.ts): answered once on disk.
   const { created: payment, notification } = await inGroupCommit(ctx.database, ctx.config.group_commit_batch_max, async (tx) => {
     const now = ctx.clock.now();
-    // The split and the affordability check rest on the balances read here, locked first on PostgreSQL.
-    const split = splitPayment(request.bill_total, request.pay_type,
-      await lockedWalletBalances(ctx.database, tx, wallet, spendsOf(wallet, request.pay_type)));
+    // The split and the affordability check rest on these balances: current, as the batch locked their rows.
+    const split = splitPayment(request.bill_total, request.pay_type, await walletBalances(tx, wallet));
     const trxId = newTrxId(ctx);
     const reference = `payment:${trxId}`;
     const move = pinless ? transfer : hold;
@@ -156,9 +152,9 @@ async function settleInTransaction(ctx: GatewayContext, tx: Tx, merchant: Mercha
   await endChallengesOf(tx, payment.trxId);
   const holdIds = [current.cashTransferId, current.pointsTransferId].filter((id): id is bigint => id !== null);
   if (holdIds.length > 1 && dialectOf(ctx.database).locksRows) {
-    // Both holds' wallet rows before either merchant row, as createPayment takes them (see lockWalletAccounts).
+    // Both holds' wallet rows before either merchant row, the one order of lockAccounts.
     const holds = await tx.selectFrom('transfers').select('debit_account_id').where('id', 'in', holdIds).execute();
-    await lockWalletAccounts(ctx, tx, holds.map((h) => h.debit_account_id));
+    await lockAccounts(ctx.database, tx, holds.map((h) => h.debit_account_id));
   }
   for (const holdId of [current.cashTransferId, current.pointsTransferId]) {
     if (holdId === null) continue;
@@ -200,24 +196,6 @@ export async function cancelPayment(ctx: GatewayContext, merchant: Merchant, trx
     throw new DomainError('not_cancellable', `the transaction is ${current.status.toLowerCase()} and can no longer be cancelled`);
   }
   return current;
-}
-
-/**
- * PostgreSQL: row-locks the wallet's accounts a payment spends from, in ascending id order, before the ledger
- * touches any merchant account. The balances read next are then current (so the split and the 01 are exact,
- * never a stale read refused later by the ledger), and every payment transaction takes its rows in one global
- * order — the wallet's (cash, points), then the merchant's (cash settlement, points settlement), which the
- * ledger locks last as each move's credit side, so the busiest rows are held the shortest. Should two
- * payments take a wallet row and a merchant row in opposite orders, PostgreSQL stalls both for
- * deadlock_timeout (1 s) before aborting one: when only pay_type 2 locked the wallet first and other moves
- * took the (lower-id) merchant row first, 240 concurrent payments at one wallet took 90 s instead of 3.
- * SQLite runs one writer at a time and needs none of this.
- */
-async function lockWalletAccounts(ctx: GatewayContext, tx: Tx, accountIds: readonly bigint[]): Promise<void> {
-  const dialect = dialectOf(ctx.database);
-  if (!dialect.locksRows || accountIds.length === 0) return;
-  const ids = [...new Set(accountIds.map((id) => BigInt(id)))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  await dialect.lockRows(tx.selectFrom('accounts').select('id').where('id', 'in', ids).orderBy('id')).execute();
 }
 
 /**

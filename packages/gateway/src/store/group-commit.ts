@@ -8,6 +8,7 @@
 import { sql, type Transaction } from 'kysely';
 import type { Database } from './database.ts';
 import { dialectOf } from './dialect.ts';
+import { lockAccounts } from './ledger.ts';
 import type { Schema } from './schema.ts';
 
 type Work<T> = (tx: Transaction<Schema>) => Promise<T>;
@@ -73,7 +74,7 @@ class GroupCommit {
       // A retried transaction (PostgreSQL serialization failure, deadlock) runs every unit again.
       await dialect.transaction(this.database.db, async (tx) => {
         outcomes = [];
-        if (dialect.locksRows) await lockInOrder(tx, batch);
+        for (const side of ['wallets', 'merchants'] as const) await lockAccounts(this.database, tx, batch.flatMap((unit) => unit.locks[side]));
         for (const unit of batch) outcomes.push(await runInSavepoint(tx, unit.work, dialect.retryable));
       });
     } catch (error) {
@@ -85,13 +86,6 @@ class GroupCommit {
       if (outcome.ok) unit.resolve(outcome.value);
       else unit.reject(outcome.error);
     });
-  }
-}
-
-async function lockInOrder(tx: Transaction<Schema>, batch: readonly Unit[]): Promise<void> {
-  for (const side of ['wallets', 'merchants'] as const) {
-    const ids = [...new Set(batch.flatMap((unit) => unit.locks[side]))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-    if (ids.length > 0) await tx.selectFrom('accounts').select('id').where('id', 'in', ids).orderBy('id').forUpdate().execute();
   }
 }
 

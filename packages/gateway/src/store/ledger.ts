@@ -27,6 +27,8 @@ import {
   type AccountKind,
   type FundingAccountKind,
 } from '../domain/ledger-rules.ts';
+import type { Database } from './database.ts';
+import { dialectOf } from './dialect.ts';
 import type { Tx } from './transaction.ts';
 
 export type { AccountKind, FundingAccountKind, TransferKind } from '../domain/ledger-rules.ts';
@@ -140,6 +142,21 @@ export async function postHold(tx: Tx, pendingId: bigint, now: number): Promise<
 /** Cancels a hold: its amount becomes available to the debit account again. */
 export async function voidHold(tx: Tx, pendingId: bigint, now: number): Promise<bigint> {
   return resolve(tx, pendingId, now, 'void_pending');
+}
+
+/**
+ * PostgreSQL: row-locks these accounts in ascending id order, in one statement (SQLite runs one writer at a
+ * time and needs none of this). Every transaction that moves money takes its rows in one global order — the
+ * wallets' accounts first, then the merchants' — so the balances read next are current (the split and the
+ * 01 are exact) and no two transactions wait on each other in a circle. Should two take a wallet row and a
+ * merchant row in opposite orders, PostgreSQL stalls both for deadlock_timeout (1 s) before aborting one:
+ * 240 concurrent payments at one wallet once took 90 s instead of 3 that way.
+ */
+export async function lockAccounts(database: Database, tx: Tx, accountIds: readonly bigint[]): Promise<void> {
+  const dialect = dialectOf(database);
+  if (!dialect.locksRows || accountIds.length === 0) return;
+  const ids = [...new Set(accountIds)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  await dialect.lockRows(tx.selectFrom('accounts').select('id').where('id', 'in', ids).orderBy('id')).execute();
 }
 
 /** The balances of the accounts that exist among `accountIds`, keyed by id. */

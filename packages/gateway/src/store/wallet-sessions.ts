@@ -74,8 +74,9 @@ export async function endWalletSession(tx: Tx, id: string, reason: string, now: 
   const result = await tx.updateTable('wallet_sessions')
     .set({ state: 'ended', end_reason: reason, ended_at: BigInt(now), new_phone: null })
     .where('id', '=', id).where('state', '<>', 'ended').executeTakeFirst();
-  await endChallengesOf(tx, id);
-  return result.numUpdatedRows === 1n;
+  const ended = result.numUpdatedRows === 1n;
+  if (ended) await endChallengesOf(tx, id);
+  return ended;
 }
 
 /** Signs the wallet out everywhere except `keepId` (after a phone-number change). Returns how many ended. */

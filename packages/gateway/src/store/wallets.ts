@@ -1,9 +1,6 @@
 import type { Selectable } from 'kysely';
-import { availableBalance } from '../domain/ledger-rules.ts';
 import type { Link } from '../domain/link.ts';
 import type { Wallet } from '../domain/wallet.ts';
-import type { Database } from './database.ts';
-import { dialectOf } from './dialect.ts';
 import { createAccount, fundingAccount, getBalances, transfer } from './ledger.ts';
 import { toLink } from './links.ts';
 import type { WalletTable } from './schema.ts';
@@ -82,23 +79,6 @@ export async function listWallets(tx: Tx): Promise<Wallet[]> {
 export interface WalletBalances {
   cash: bigint;
   points: bigint;
-}
-
-/**
- * The balances a payment spends from, their rows locked on PostgreSQL (in ascending id order, in the same
- * statement) so that the split and the refusal rest on current values.
- */
-export async function lockedWalletBalances(database: Database, tx: Tx, wallet: Pick<Wallet, 'cashAccountId' | 'pointsAccountId'>,
-  accountIds: readonly bigint[]): Promise<WalletBalances> {
-  const ids = [...new Set(accountIds)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  const rows = await dialectOf(database).lockRows(tx.selectFrom('accounts')
-    .select(['id', 'debits_pending', 'debits_posted', 'credits_pending', 'credits_posted']).where('id', 'in', ids).orderBy('id')).execute();
-  const available = (id: bigint) => {
-    const row = rows.find((r) => r.id === id);
-    return row ? availableBalance({ debitsPending: row.debits_pending, debitsPosted: row.debits_posted,
-      creditsPending: row.credits_pending, creditsPosted: row.credits_posted }) : 0n;
-  };
-  return { cash: available(wallet.cashAccountId), points: available(wallet.pointsAccountId) };
 }
 
 export async function walletBalances(tx: Tx, wallet: Pick<Wallet, 'cashAccountId' | 'pointsAccountId'>): Promise<WalletBalances> {
