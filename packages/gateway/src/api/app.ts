@@ -9,6 +9,7 @@ import { registerSandboxRoutes } from '../pages/sandbox-routes.ts';
 import { registerTopupPages } from '../pages/topup-pages.ts';
 import { registerWalletApp } from '../pages/wallet-app.ts';
 import { registerApiDocs } from './openapi-route.ts';
+import { registerSandboxApi } from './sandbox/index.ts';
 import { OPERATIONS_BY_NAME } from './operations/index.ts';
 import { failure, registerOperation, sendReply } from './operation-route.ts';
 import { RATE_LIMIT_KEYS_MAX, TokenBuckets } from './rate-limit.ts';
@@ -121,6 +122,7 @@ export function buildApp(ctx: GatewayContext, logger: FastifyServerOptions['logg
   registerActivationPages(app, ctx);
   registerPaymentPages(app, ctx);
   registerSandboxRoutes(app, ctx);
+  registerSandboxApi(app, ctx);
   registerWalletApp(app, ctx);
   registerApiDocs(app, ctx);
 

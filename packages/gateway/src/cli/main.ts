@@ -3,6 +3,7 @@ import { registerDemoCommand } from './demo-command.ts';
 import { registerLedgerCommands } from './ledger-commands.ts';
 import { registerMerchantCommands } from './merchant-commands.ts';
 import { registerNotificationCommands } from './notification-commands.ts';
+import { registerSandboxCommands } from './sandbox-commands.ts';
 import { registerServeCommand } from './serve-command.ts';
 import { registerWalletCommands } from './wallet-commands.ts';
 
@@ -15,6 +16,7 @@ registerWalletCommands(program);
 registerNotificationCommands(program);
 registerLedgerCommands(program);
 registerDemoCommand(program);
+registerSandboxCommands(program);
 
 try {
   await program.parseAsync(process.argv);
