@@ -10,6 +10,7 @@ import { registerTopupPages } from '../pages/topup-pages.ts';
 import { registerWalletApp } from '../pages/wallet-app.ts';
 import { registerApiDocs } from './openapi-route.ts';
 import { registerSandboxApi } from './sandbox/index.ts';
+import { withScenarios } from './sandbox/scenarios.ts';
 import { OPERATIONS_BY_NAME } from './operations/index.ts';
 import { failure, registerOperation, sendReply } from './operation-route.ts';
 import { RATE_LIMIT_KEYS_MAX, TokenBuckets } from './rate-limit.ts';
@@ -141,7 +142,7 @@ export function buildApp(ctx: GatewayContext, logger: FastifyServerOptions['logg
   }
   const operationOfPath = new Map<string, OperationName>();
   for (const operation of Object.values(OPERATIONS_BY_NAME)) {
-    for (const path of registerOperation(app, ctx, operation, apiRateLimit, extra.get(operation.name))) operationOfPath.set(pathOf(path), operation.name);
+    for (const path of registerOperation(app, ctx, withScenarios(ctx, operation), apiRateLimit, extra.get(operation.name))) operationOfPath.set(pathOf(path), operation.name);
   }
 
   // Path → operation, so that replies written outside the operation (an oversized body, a GET) still carry

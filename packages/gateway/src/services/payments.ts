@@ -16,6 +16,7 @@ import {
 import { inTransaction, type Tx } from '../store/transaction.ts';
 import { walletBalances } from '../store/wallets.ts';
 import { linkRequired, usableLink } from './link-check.ts';
+import { takePaymentOutcome } from './sandbox-scenarios.ts';
 import { enqueuePaymentNotification } from './payment-notifications.ts';
 
 /**
@@ -42,8 +43,13 @@ export async function createPayment(ctx: GatewayContext, merchant: Merchant, req
   }
   const found = await usableLink(ctx, merchant, request.phone_no);
   if (!('link' in found)) return replayOr(() => linkRequired(ctx, merchant, request.phone_no, request.cust_name ?? found.wallet?.name));
+  // A sandbox scenario may have armed this phone's next payments (services/sandbox-scenarios.ts).
+  const armed = ctx.config.sandbox ? await takePaymentOutcome(ctx, request.phone_no) : undefined;
+  if (armed === 'insufficient_funds') return replayOr(async () => insufficientBalance(request.bill_total));
   try {
-    return await insertNewPayment(ctx, merchant, request, found.wallet, fingerprint);
+    const created = await insertNewPayment(ctx, merchant, request, found.wallet, fingerprint, armed === undefined);
+    if (armed === 'failed' || armed === 'expired') await settlePayment(ctx, created.payment, ARMED_SETTLEMENT[armed].outcome, ARMED_SETTLEMENT[armed]);
+    return created;
   } catch (error) {
     if (error instanceof BillNoTaken || error instanceof DomainError) return replayOr(async () => error);
     throw error;
@@ -56,8 +62,8 @@ export async function createPayment(ctx: GatewayContext, merchant: Merchant, req
  * paid, its notification. The payment row comes after the moves so it is written once, complete.
  */
 async function insertNewPayment(ctx: GatewayContext, merchant: Merchant, request: ValidRequest<'payment'>, wallet: Wallet,
-  fingerprint: string): Promise<CreatedPayment> {
-  const pinless = request.bill_total <= merchant.pinlessLimit;
+  fingerprint: string, pinlessAllowed = true): Promise<CreatedPayment> {
+  const pinless = pinlessAllowed && request.bill_total <= merchant.pinlessLimit;
   const pageToken = randomToken(ctx.random);
   // Committed with the payments that arrive meanwhile (store/group-commit.ts): answered once on disk.
   const { created: payment, notification } = await inGroupCommit(ctx.database, ctx.config.group_commit_batch_max, async (tx) => {
@@ -120,6 +126,12 @@ async function replay(ctx: GatewayContext, existing: Payment, fingerprint: strin
 export type Outcome = Exclude<PaymentStatus, 'PENDING'>;
 
 const EXPIRED_REASON = 'Payment expired';
+
+/** How an armed sandbox outcome ends a payment created pending: as the customer's failure or the sweeper's expiry would. */
+const ARMED_SETTLEMENT = {
+  failed: { outcome: 'FAILED', failureReason: 'Declined by OVO (sandbox scenario)' },
+  expired: { outcome: 'EXPIRED', failureReason: EXPIRED_REASON },
+} as const;
 
 /**
  * Moves a PENDING payment to its outcome: holds posted for SUCCESS, voided otherwise; the notification is
@@ -206,11 +218,13 @@ async function moveOrRefuse(move: typeof hold | typeof transfer, tx: Tx, input: 
   try {
     return await move(tx, input);
   } catch (error) {
-    if (error instanceof DomainError && error.reason === 'insufficient_funds') {
-      throw new DomainError('insufficient_funds', `Insufficient balance: the payment needs Rp ${total}, more than the customer has available`);
-    }
+    if (error instanceof DomainError && error.reason === 'insufficient_funds') throw insufficientBalance(total);
     throw error;
   }
+}
+
+function insufficientBalance(total: bigint): DomainError {
+  return new DomainError('insufficient_funds', `Insufficient balance: the payment needs Rp ${total}, more than the customer has available`);
 }
 
 /** 16 digits, never starting with 0, from the CSPRNG (spec §4.3: unique; the primary key enforces it). */

@@ -15,7 +15,7 @@ import { moveChallenge, restartChallenge } from '../store/challenges.ts';
 import {
   endOtherSessionsOfWallet, findWalletSession, setWalletSessionFlash, updateWalletSession, type FlashKind,
 } from '../store/wallet-sessions.ts';
-import { findWalletByPhone, recordPinSuccess, walletBalances, type WalletBalances } from '../store/wallets.ts';
+import { changeWalletPhone, findWalletByPhone, recordPinSuccess, walletBalances, type WalletBalances } from '../store/wallets.ts';
 import { formatRupiah } from './wallet-app-format.ts';
 import {
   cancelChallenge, requestNewCode, sendCode, submitCode, submitPin, type ChallengeFlow, type StepRequest,
@@ -292,10 +292,7 @@ async function changePhone(ctx: GatewayContext, auth: SignedIn, wallet: Wallet):
     const outcome = await inTransaction(ctx.database, async (tx) => {
       await recordPinSuccess(tx, wallet.id);
       if (await findWalletByPhone(tx, newPhone)) return 'taken' as const;
-      const moved = await tx.updateTable('wallets')
-        .set((eb) => ({ phone: newPhone, phone_version: eb('phone_version', '+', 1n) }))
-        .where('id', '=', wallet.id).where('phone', '=', wallet.phone).executeTakeFirst();
-      if (moved.numUpdatedRows !== 1n) throw new Rollback();
+      if (!await changeWalletPhone(tx, wallet.id, wallet.phone, newPhone)) throw new Rollback();
       const followed = await updateWalletSession(tx, session.id, { state: 'active', newPhone }, {
         new_phone: null, phone: newPhone,
         flash: encodeLocalized(localized(`Your OVO phone number is now ${newPhone}. Shops you had linked will ask you to link your account again.`,

@@ -40,6 +40,14 @@ export async function endLink(tx: Tx, merchantId: string, walletId: bigint, ende
   return result.numUpdatedRows > 0n;
 }
 
+/** Makes the live link, if any, run out now (as if its validity period had passed). Returns whether there was one. */
+export async function expireLinkNow(tx: Tx, merchantId: string, walletId: bigint, now: number): Promise<boolean> {
+  const result = await tx.updateTable('links').set({ expires_at: BigInt(now) })
+    .where('merchant_id', '=', merchantId).where('wallet_id', '=', walletId).where('status', '=', 'active')
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}
+
 export function toLink(row: Selectable<LinkTable>): Link {
   return {
     id: BigInt(row.id),

@@ -190,6 +190,22 @@ export interface ChallengeTable {
   created_at: bigint;
 }
 
+/** Migration 012: sandbox scenarios (services/sandbox-scenarios.ts); `parameters` is JSON. */
+export interface SandboxScenarioTable {
+  id: Generated<bigint>;
+  type: string;
+  parameters: string;
+  phone: string | null;
+  operation: string | null;
+  merchant_id: string | null;
+  /** How many more payments or calls an armed scenario changes; null for an immediate one. */
+  remaining: bigint | null;
+  /** applied | armed | used | disarmed */
+  state: string;
+  created_at: bigint;
+  ended_at: bigint | null;
+}
+
 export interface Schema {
   challenges: ChallengeTable;
   payments: PaymentTable;
@@ -203,4 +219,5 @@ export interface Schema {
   sms_messages: SmsMessageTable;
   outbox: OutboxTable;
   wallet_sessions: WalletSessionTable;
+  sandbox_scenarios: SandboxScenarioTable;
 }

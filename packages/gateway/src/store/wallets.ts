@@ -127,6 +127,23 @@ export async function recordPinFailure(tx: Tx, walletId: bigint, now: number, li
   return locked.numUpdatedRows === 1n;
 }
 
+/** Locks the PIN as the last allowed wrong attempt does (recordPinFailure), until `until`. */
+export async function lockPin(tx: Tx, walletId: bigint, until: number, attemptsMax: number): Promise<void> {
+  await tx.updateTable('wallets').set({ pin_failures: BigInt(attemptsMax), pin_locked_until: BigInt(until) }).where('id', '=', walletId).execute();
+}
+
+/**
+ * Gives the wallet its new number and a new phone_version, so every link made under the old one stops
+ * working (spec §4.4). Only while the wallet still has `fromPhone`; returns whether it changed. A number
+ * another wallet has is refused by the unique index.
+ */
+export async function changeWalletPhone(tx: Tx, walletId: bigint, fromPhone: string, newPhone: string): Promise<boolean> {
+  const moved = await tx.updateTable('wallets')
+    .set((eb) => ({ phone: newPhone, phone_version: eb('phone_version', '+', 1n) }))
+    .where('id', '=', walletId).where('phone', '=', fromPhone).executeTakeFirst();
+  return moved.numUpdatedRows === 1n;
+}
+
 export async function recordPinSuccess(tx: Tx, walletId: bigint): Promise<void> {
   await tx.updateTable('wallets').set({ pin_failures: 0n, pin_locked_until: null }).where('id', '=', walletId).execute();
 }
