@@ -4,6 +4,8 @@ import assert from 'node:assert/strict';
 import type { OperationName, WireFormat } from '@ovo-tokenize/protocol';
 import type { Merchant } from '../src/domain/merchant.ts';
 import type { Wallet } from '../src/domain/wallet.ts';
+import { withScenarios } from '../src/api/sandbox/scenarios.ts';
+import { OPERATIONS_BY_NAME } from '../src/api/operations/index.ts';
 import { expirePayments } from '../src/services/payments.ts';
 import { checkLedger } from '../src/store/ledger-check.ts';
 import { findWallet, findWalletByPhone } from '../src/store/wallets.ts';
@@ -397,6 +399,8 @@ for (const kind of DATABASE_KINDS) {
       assert.match(run.stderr, /is not in sandbox mode: sandbox commands work only against a gateway started without --no-sandbox/);
       assert.doesNotMatch(run.stderr, /\n\s+at /, 'a clear message, not a stack trace');
     }
+    // The operation routes carry no scenario hook at all outside sandbox mode.
+    for (const operation of Object.values(OPERATIONS_BY_NAME)) assert.equal(withScenarios(gw.ctx, operation), operation);
     const empty = await gw.database.db.selectFrom('sandbox_scenarios').select('id').execute();
     assert.deepEqual(empty, []);
   });
