@@ -12,7 +12,12 @@ export const SANDBOX_BODY_BYTES_MAX = 16 * 1024;
  */
 export function registerSandboxApi(app: FastifyInstance, ctx: GatewayContext): void {
   if (!ctx.config.sandbox) return;
-  registerScenarioRoutes(app, ctx);
+  void app.register(async (sandbox) => {
+    // Every body is read as JSON whatever its label: `curl -d '{…}'` sends a form Content-Type.
+    sandbox.removeAllContentTypeParsers();
+    sandbox.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+    registerScenarioRoutes(sandbox, ctx);
+  });
 }
 
 /** A sandbox refusal: `{ "error": "<what to fix>" }` with its HTTP status, the shape of every sandbox error. */
