@@ -4,6 +4,8 @@ import assert from 'node:assert/strict';
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { PAYMENT_NOTIFICATION, serialize } from '@ovo-tokenize/protocol';
+import type { FastifyRequest } from 'fastify';
+import { prefersHtml } from '../src/api/sandbox/deliveries.ts';
 import { DeliveryDispatcher, type DeliveryDispatcherOptions } from '../src/delivery/dispatcher.ts';
 import {
   DELIVERY_ATTEMPTS_KEPT, enqueueDelivery, getDelivery, listDeliveryAttempts, newNotificationId, resendDelivery, type NewDelivery,
@@ -375,3 +377,12 @@ for (const kind of DATABASE_KINDS) {
     }
   });
 }
+
+test('a browser\'s Accept prefers the inspector\'s page; curl\'s, fetch\'s and a JSON client\'s get JSON', () => {
+  const prefers = (accept?: string) => prefersHtml({ headers: accept === undefined ? {} : { accept } } as FastifyRequest);
+  assert.equal(prefers('text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8'), true);
+  assert.equal(prefers('text/html;q=0.9, application/json;q=0.5'), true);
+  for (const accept of [undefined, '', '*/*', 'application/json', 'application/json, text/html', 'text/html;q=0', 'text/*;q=0.5, application/json']) {
+    assert.equal(prefers(accept), false, String(accept));
+  }
+});
