@@ -165,7 +165,7 @@ export class DeliveryDispatcher {
     await this.release(unsent).catch((error: unknown) => {
       this.logger.warn({ err: describeError(error) }, 'outbox: releasing unattempted rows failed (their lease will run out)');
     });
-    await this.recording;
+    await this.flushed();
     this.http.close();
   }
 
@@ -202,6 +202,7 @@ export class DeliveryDispatcher {
   async runOnce(): Promise<number> {
     const rows = await this.claim(Math.min(this.batchSize, this.concurrency - this.inFlight.size));
     await Promise.allSettled(rows.map((row) => this.launch(row)));
+    await this.flushed();
     return rows.length;
   }
 
@@ -361,7 +362,18 @@ export class DeliveryDispatcher {
       latencyMs: sent.latencyMs,
       error: outcome.ok ? null : update.last_error as string,
     };
-    const recorded = await this.record({ id: row.id, lease, update, attempt });
+    // The slot is free once the exchange is over: the next attempt need not wait for this commit (the row
+    // stays leased to us until it is written).
+    void this.record({ id: row.id, lease, update, attempt }).then(
+      (recorded) => this.report(row, outcome, update, recorded),
+      (error: unknown) => {
+        this.logger.warn({ notificationId: row.notification_id, err: describeError(error) },
+          'outbox: recording an outcome failed (the row is sent again once its lease runs out)');
+      },
+    );
+  }
+
+  private report(row: OutboxRow, outcome: Outcome, update: Updateable<OutboxTable>, recorded: boolean): void {
     if (recorded) this.metrics?.deliveryAttempted(row.kind, outcome.ok ? 'delivered' : update.status === 'failed' ? 'failed' : 'retry');
     const log = {
       notificationId: row.notification_id,
@@ -369,7 +381,7 @@ export class DeliveryDispatcher {
       request_id: row.request_id,
       kind: row.kind,
       merchantId: row.merchant_id,
-      attempts: Number(attempts),
+      attempts: Number(update.attempts),
       status: update.status,
       httpStatus: outcome.httpStatus,
       ...(outcome.ok ? {} : { error: update.last_error }),
@@ -390,10 +402,22 @@ export class DeliveryDispatcher {
   private record(pending: Omit<PendingRecord, 'resolve' | 'reject'>): Promise<boolean> {
     return new Promise((resolve, reject) => {
       this.records.push({ ...pending, resolve, reject });
-      this.recording ??= new Promise((gathered) => setImmediate(gathered)).then(() => this.writeRecords()).finally(() => {
-        this.recording = undefined;
-      });
+      this.scheduleWrite();
     });
+  }
+
+  private scheduleWrite(): void {
+    if (this.recording !== undefined) return;
+    this.recording = new Promise((gathered) => setImmediate(gathered)).then(() => this.writeRecords()).finally(() => {
+      this.recording = undefined;
+      // Records pushed after the last batch was taken but before this ran.
+      if (this.records.length > 0) this.scheduleWrite();
+    });
+  }
+
+  /** Resolves once every outcome recorded so far is written (or has failed to be). */
+  private async flushed(): Promise<void> {
+    while (this.recording !== undefined) await this.recording;
   }
 
   private async writeRecords(): Promise<void> {
