@@ -4,8 +4,11 @@
 // picked up again once its lease runs out (at-least-once, hence the stable X-Notification-Id).
 //
 // Throughput after a burst: a claim takes a batch of rows (several per slot), slots are refilled from it the
-// moment one frees, the next claim starts while half a batch is still queued, and outcomes finishing while
-// one is being written are written together in one transaction. fetch (undici) keeps connections alive.
+// moment one frees, the next claim starts while half a batch is still queued, and the outcomes of attempts
+// that end in one turn of the event loop, or while a write is under way, are written together in one
+// transaction with their attempts (the delivery inspector's record). Requests go through a keep-alive agent
+// per merchant origin (merchant-http.ts).
+import { performance } from 'node:perf_hooks';
 import { detectFormat, hmacSignatureHeader, parseBody } from '@ovo-tokenize/protocol';
 import type { Selectable, Updateable } from 'kysely';
 import type { Clock, Random } from '../domain/ports.ts';
@@ -14,6 +17,8 @@ import type { Database } from '../store/database.ts';
 import { dialectOf } from '../store/dialect.ts';
 import type { OutboxTable } from '../store/schema.ts';
 import { inTransaction, type Tx } from '../store/transaction.ts';
+import { MerchantHttp, type MerchantExchange, type TransportFailure } from './merchant-http.ts';
+import { DELIVERY_ATTEMPT_BODY_BYTES, recordDeliveryAttempts, type NewDeliveryAttempt } from './outbox.ts';
 
 export const DELIVERY_USER_AGENT = 'ovo-tokenize-gateway';
 export const DELIVERY_RESPONSE_BYTES_MAX = 64 * 1024;
@@ -53,7 +58,6 @@ export interface DeliveryDispatcherOptions {
   batchSize?: number;
   /** Most attempts in flight at once in this process. Default 8. */
   concurrency?: number;
-  fetch?: typeof fetch;
   logger?: DeliveryLogger;
   metrics?: DeliveryMetrics;
 }
@@ -70,6 +74,7 @@ interface PendingRecord {
   id: bigint;
   lease: bigint;
   update: Updateable<OutboxTable>;
+  attempt: NewDeliveryAttempt;
   resolve(recorded: boolean): void;
   reject(error: unknown): void;
 }
@@ -81,6 +86,14 @@ const BATCH_PER_SLOT = 4;
 type Outcome =
   | { ok: true; httpStatus: number }
   | { ok: false; httpStatus: number | null; error: string };
+
+/** An attempt's outcome and what the inspector keeps of its exchange. */
+interface Sent {
+  outcome: Outcome;
+  sentHeaders: Record<string, string> | null;
+  responseBody: string | null;
+  latencyMs: number;
+}
 
 const silentLogger: DeliveryLogger = { info() {}, warn() {} };
 
@@ -98,7 +111,7 @@ export class DeliveryDispatcher {
   private readonly pollIntervalMs: number;
   private readonly batchSize: number;
   private readonly concurrency: number;
-  private readonly fetch: typeof fetch;
+  private readonly http: MerchantHttp;
   private readonly logger: DeliveryLogger;
   private readonly metrics: DeliveryMetrics | undefined;
 
@@ -126,7 +139,7 @@ export class DeliveryDispatcher {
     this.pollIntervalMs = positive('pollIntervalMs', opts.pollIntervalMs ?? 500);
     this.concurrency = positive('concurrency', opts.concurrency ?? DEFAULT_CONCURRENCY);
     this.batchSize = positive('batchSize', opts.batchSize ?? BATCH_PER_SLOT * this.concurrency);
-    this.fetch = opts.fetch ?? globalThis.fetch;
+    this.http = new MerchantHttp(this.concurrency);
     this.logger = opts.logger ?? silentLogger;
     this.metrics = opts.metrics;
   }
@@ -152,7 +165,8 @@ export class DeliveryDispatcher {
     await this.release(unsent).catch((error: unknown) => {
       this.logger.warn({ err: describeError(error) }, 'outbox: releasing unattempted rows failed (their lease will run out)');
     });
-    await this.recording;
+    await this.flushed();
+    this.http.close();
   }
 
   /**
@@ -188,6 +202,7 @@ export class DeliveryDispatcher {
   async runOnce(): Promise<number> {
     const rows = await this.claim(Math.min(this.batchSize, this.concurrency - this.inFlight.size));
     await Promise.allSettled(rows.map((row) => this.launch(row)));
+    await this.flushed();
     return rows.length;
   }
 
@@ -312,7 +327,8 @@ export class DeliveryDispatcher {
       }
       lease = renewed;
     }
-    const outcome = await this.send(row, secretFor);
+    const sent = await this.send(row, secretFor);
+    const { outcome } = sent;
     const now = this.clock.now();
     const attempts = row.attempts + 1n;
     let update: Updateable<OutboxTable>;
@@ -337,7 +353,27 @@ export class DeliveryDispatcher {
         last_http_status: outcome.httpStatus === null ? null : BigInt(outcome.httpStatus),
       };
     }
-    const recorded = await this.record(row.id, lease, update);
+    const attempt: NewDeliveryAttempt = {
+      outboxId: row.id,
+      startedAt,
+      requestHeaders: sent.sentHeaders,
+      httpStatus: outcome.httpStatus,
+      responseBody: sent.responseBody,
+      latencyMs: sent.latencyMs,
+      error: outcome.ok ? null : update.last_error as string,
+    };
+    // The slot is free once the exchange is over: the next attempt need not wait for this commit (the row
+    // stays leased to us until it is written).
+    void this.record({ id: row.id, lease, update, attempt }).then(
+      (recorded) => this.report(row, outcome, update, recorded),
+      (error: unknown) => {
+        this.logger.warn({ notificationId: row.notification_id, err: describeError(error) },
+          'outbox: recording an outcome failed (the row is sent again once its lease runs out)');
+      },
+    );
+  }
+
+  private report(row: OutboxRow, outcome: Outcome, update: Updateable<OutboxTable>, recorded: boolean): void {
     if (recorded) this.metrics?.deliveryAttempted(row.kind, outcome.ok ? 'delivered' : update.status === 'failed' ? 'failed' : 'retry');
     const log = {
       notificationId: row.notification_id,
@@ -345,7 +381,7 @@ export class DeliveryDispatcher {
       request_id: row.request_id,
       kind: row.kind,
       merchantId: row.merchant_id,
-      attempts: Number(attempts),
+      attempts: Number(update.attempts),
       status: update.status,
       httpStatus: outcome.httpStatus,
       ...(outcome.ok ? {} : { error: update.last_error }),
@@ -357,32 +393,46 @@ export class DeliveryDispatcher {
   }
 
   /**
-   * Writes an attempt's outcome, only while the lease is still ours: if it ran out and another dispatcher
-   * took the row over, its outcome wins. Outcomes that arrive while a write is under way are written
-   * together in the next transaction (one commit for many attempts); resolves once this one is committed.
+   * Writes an attempt and its outcome; the outcome only while the lease is still ours: if it ran out and
+   * another dispatcher took the row over, its outcome wins (the attempt is kept either way: it was made).
+   * Outcomes are gathered for the rest of this turn of the event loop, and those arriving while a write is
+   * under way wait for the next: one commit for many attempts. Resolves once this one is committed. An
+   * outcome lost to a crash before its commit only means the row is sent again (at-least-once).
    */
-  private record(id: bigint, lease: bigint, update: Updateable<OutboxTable>): Promise<boolean> {
+  private record(pending: Omit<PendingRecord, 'resolve' | 'reject'>): Promise<boolean> {
     return new Promise((resolve, reject) => {
-      this.records.push({ id, lease, update, resolve, reject });
-      this.recording ??= this.writeRecords().finally(() => {
-        this.recording = undefined;
-      });
+      this.records.push({ ...pending, resolve, reject });
+      this.scheduleWrite();
     });
+  }
+
+  private scheduleWrite(): void {
+    if (this.recording !== undefined) return;
+    this.recording = new Promise((gathered) => setImmediate(gathered)).then(() => this.writeRecords()).finally(() => {
+      this.recording = undefined;
+      // Records pushed after the last batch was taken but before this ran.
+      if (this.records.length > 0) this.scheduleWrite();
+    });
+  }
+
+  /** Resolves once every outcome recorded so far is written (or has failed to be). */
+  private async flushed(): Promise<void> {
+    while (this.recording !== undefined) await this.recording;
   }
 
   private async writeRecords(): Promise<void> {
     while (this.records.length > 0) {
+      // One order for the row locks of concurrent writers (PostgreSQL).
       const batch = this.records.splice(0).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
       const write = (tx: Tx, r: PendingRecord) =>
         tx.updateTable('outbox').set(r.update).where('id', '=', r.id).where('leased_until', '=', r.lease).executeTakeFirst();
       try {
-        const results = batch.length === 1
-          ? [await write(this.database.db, batch[0]!)]
-          : await inTransaction(this.database, async (tx) => {
-            const out = [];
-            for (const r of batch) out.push(await write(tx, r));
-            return out;
-          });
+        const results = await inTransaction(this.database, async (tx) => {
+          const out = [];
+          for (const r of batch) out.push(await write(tx, r));
+          await recordDeliveryAttempts(tx, batch.map((r) => r.attempt));
+          return out;
+        });
         batch.forEach((r, i) => r.resolve(results[i]!.numUpdatedRows > 0n));
       } catch (error) {
         for (const r of batch) r.reject(error);
@@ -397,7 +447,7 @@ export class DeliveryDispatcher {
     return ceiling - half + this.random.int(0, half + 1);
   }
 
-  private async send(row: OutboxRow, secretFor: (merchantId: string) => Promise<string | null>): Promise<Outcome> {
+  private async send(row: OutboxRow, secretFor: (merchantId: string) => Promise<string | null>): Promise<Sent> {
     const headers: Record<string, string> = {
       'User-Agent': DELIVERY_USER_AGENT,
       'X-Notification-Id': row.notification_id,
@@ -412,40 +462,47 @@ export class DeliveryDispatcher {
         secret = await secretFor(row.merchant_id);
       } catch (error) {
         this.logger.warn({ merchantId: row.merchant_id, err: describeError(error) }, 'outbox: could not load the signing secret');
-        return { ok: false, httpStatus: null, error: 'internal: signing secret unavailable' };
+        const outcome: Outcome = { ok: false, httpStatus: null, error: 'internal: signing secret unavailable' };
+        return { outcome, sentHeaders: null, responseBody: null, latencyMs: 0 };
       }
       // Signed at send time, so each attempt carries a fresh timestamp within the receiver's tolerance.
       if (secret !== null) headers['X-Signature'] = hmacSignatureHeader(secret, body, Math.floor(this.clock.now() / 1000));
     }
 
-    let response: Response;
-    const signal = AbortSignal.timeout(this.attemptTimeoutMs);
-    try {
-      response = await this.fetch(row.url, { method: row.method, headers, body, redirect: 'manual', signal });
-    } catch (error) {
-      return { ok: false, httpStatus: null, error: this.transportError(error) };
-    }
+    // A duration, so measured on the monotonic clock (the injected one may be moved by a test or the sandbox).
+    const started = performance.now();
+    const exchange = await this.http.request({
+      method: row.method as 'GET' | 'POST',
+      url: row.url,
+      headers,
+      body,
+      timeoutMs: this.attemptTimeoutMs,
+      bodyLimit: DELIVERY_RESPONSE_BYTES_MAX,
+    });
+    return {
+      outcome: this.judge(row, exchange),
+      sentHeaders: exchange.sentHeaders,
+      responseBody: exchange.status === null ? null : exchange.body.subarray(0, DELIVERY_ATTEMPT_BODY_BYTES).toString('utf8'),
+      latencyMs: Math.round(performance.now() - started),
+    };
+  }
 
-    const status = response.status;
+  /** Whether the merchant took the delivery: a 2xx, and for a notification an acknowledgement with code 00. */
+  private judge(row: OutboxRow, exchange: MerchantExchange): Outcome {
+    const { status, failure } = exchange;
+    if (status === null) return { ok: false, httpStatus: null, error: this.transportError(failure) };
     if (status < 200 || status > 299) {
-      await discard(response);
       const error = status >= 300 && status < 400 ? `HTTP ${status} (redirects are not followed)` : `HTTP ${status}`;
       return { ok: false, httpStatus: status, error };
     }
-    if (row.kind !== 'payment_notification') {
-      await discard(response);
-      return { ok: true, httpStatus: status };
-    }
-
+    // A callback is acknowledged by its status alone; its body is only kept for the inspector.
+    if (row.kind !== 'payment_notification') return { ok: true, httpStatus: status };
     // §4.5: only an acknowledgement with response_code 00 counts.
-    let text: string;
-    try {
-      text = await readLimited(response, DELIVERY_RESPONSE_BYTES_MAX);
-    } catch (error) {
-      return { ok: false, httpStatus: status, error: this.transportError(error) };
-    }
+    if (failure !== null) return { ok: false, httpStatus: status, error: this.transportError(failure) };
+    const text = exchange.body.toString('utf8');
     // Read by the lenient rule (PROTOCOL.md §1.1): PHP receivers answer XML labelled text/html, others send no label.
-    const format = detectFormat(response.headers.get('content-type') ?? undefined, text);
+    const contentType = exchange.responseHeaders?.['content-type'];
+    const format = detectFormat(contentType, text);
     if (format === null) return { ok: false, httpStatus: status, error: 'acknowledgement is neither JSON nor XML' };
     let responseCode: string | undefined;
     try {
@@ -464,58 +521,16 @@ export class DeliveryDispatcher {
     };
   }
 
-  private transportError(error: unknown): string {
-    if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) {
-      return `timeout after ${this.attemptTimeoutMs} ms`;
+  private transportError(failure: TransportFailure | null): string {
+    switch (failure?.kind) {
+      case 'timeout': return `timeout after ${this.attemptTimeoutMs} ms`;
+      case 'too_large': return `response body larger than ${DELIVERY_RESPONSE_BYTES_MAX} bytes`;
+      case 'connection': return `connection failed: ${failure.code}`;
+      // URLs are cut out: a malformed one could carry credentials, and last_error is shown to operators.
+      case 'other': return `request failed: ${failure.message.replace(/[a-z][a-z0-9+.-]*:\/\/\S*/gi, '<url>')}`;
+      default: return 'request failed';
     }
-    if (error instanceof ResponseTooLarge) return error.message;
-    // undici reports "fetch failed" with the socket error as the cause; its code is what helps.
-    const cause = error instanceof Error ? (error as { cause?: unknown }).cause : undefined;
-    const code = (cause as { code?: unknown } | undefined)?.code;
-    if (typeof code === 'string') return `connection failed: ${code}`;
-    if (cause instanceof Error && (cause.name === 'TimeoutError' || cause.name === 'AbortError')) {
-      return `timeout after ${this.attemptTimeoutMs} ms`;
-    }
-    const message = cause instanceof Error ? cause.message : error instanceof Error ? error.message : String(error);
-    // URLs are cut out: a malformed one could carry credentials, and last_error is shown to operators.
-    return `request failed: ${message.replace(/[a-z][a-z0-9+.-]*:\/\/\S*/gi, '<url>')}`;
   }
-}
-
-class ResponseTooLarge extends Error {
-  constructor(limit: number) {
-    super(`response body larger than ${limit} bytes`);
-    this.name = 'ResponseTooLarge';
-  }
-}
-
-/** The response body as UTF-8, refusing (not truncating) one longer than `limit` bytes. */
-async function readLimited(response: Response, limit: number): Promise<string> {
-  const declared = Number(response.headers.get('content-length'));
-  if (Number.isFinite(declared) && declared > limit) {
-    await discard(response);
-    throw new ResponseTooLarge(limit);
-  }
-  if (response.body === null) return '';
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel().catch(() => {});
-      throw new ResponseTooLarge(limit);
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-/** Frees the connection without reading a body nobody needs. */
-async function discard(response: Response): Promise<void> {
-  await response.body?.cancel().catch(() => {});
 }
 
 function positive(name: string, value: number): number {

@@ -26,6 +26,8 @@ export interface NewDelivery {
   contentType?: string;
   /** POST only: the exact bytes to send (and to sign). */
   body?: string;
+  /** The bill a payment notification is about, so the delivery inspector can find it. */
+  billNo?: string;
 }
 
 /** A delivery as the CLI and tests see it: times in ms since the epoch, counts as numbers. */
@@ -40,6 +42,8 @@ export interface Delivery {
   body: string | null;
   /** The X-Request-Id of the request that queued it; null when no request did (e.g. the expiry sweeper). */
   requestId: string | null;
+  /** The bill of a payment notification; null for activation callbacks. */
+  billNo: string | null;
   status: DeliveryStatus;
   /** HTTP attempts made since the delivery was last queued (enqueue or resend). */
   attempts: number;
@@ -90,6 +94,7 @@ export async function enqueueDelivery(
     content_type: delivery.method === 'POST' ? (delivery.contentType ?? null) : null,
     body: delivery.method === 'POST' ? (delivery.body ?? null) : null,
     request_id: currentRequestId() ?? null,
+    bill_no: delivery.billNo ?? null,
     status: 'pending',
     attempts: 0n,
     next_attempt_at: now,
@@ -130,15 +135,23 @@ export async function getDelivery(target: Queryable, ref: DeliveryRef): Promise<
   return row === undefined ? null : toDelivery(row);
 }
 
+export interface DeliveryFilter {
+  status?: DeliveryStatus;
+  merchantId?: string;
+  kind?: DeliveryKind;
+  /** Served by its own index (migration 011). */
+  billNo?: string;
+  limit: number;
+}
+
 /** Newest first. `limit` is capped at DELIVERY_LIST_LIMIT_MAX. */
-export async function listDeliveries(
-  target: Queryable,
-  options: { status?: DeliveryStatus; merchantId?: string; limit: number },
-): Promise<Delivery[]> {
+export async function listDeliveries(target: Queryable, options: DeliveryFilter): Promise<Delivery[]> {
   const limit = Math.max(1, Math.min(Math.trunc(options.limit), DELIVERY_LIST_LIMIT_MAX));
   let query = kyselyOf(target).selectFrom('outbox').selectAll().orderBy('id', 'desc').limit(limit);
   if (options.status !== undefined) query = query.where('status', '=', options.status);
   if (options.merchantId !== undefined) query = query.where('merchant_id', '=', options.merchantId);
+  if (options.kind !== undefined) query = query.where('kind', '=', options.kind);
+  if (options.billNo !== undefined) query = query.where('bill_no', '=', options.billNo);
   return (await query.execute()).map(toDelivery);
 }
 
@@ -216,6 +229,7 @@ export function toDelivery(row: Selectable<OutboxTable>): Delivery {
     contentType: row.content_type,
     body: row.body,
     requestId: row.request_id,
+    billNo: row.bill_no,
     status: row.status as DeliveryStatus,
     attempts: Number(row.attempts),
     nextAttemptAt: Number(row.next_attempt_at),
@@ -226,4 +240,73 @@ export function toDelivery(row: Selectable<OutboxTable>): Delivery {
     createdAt: Number(row.created_at),
     deliveredAt: row.delivered_at === null ? null : Number(row.delivered_at),
   };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Attempts (migration 011): what each HTTP attempt sent and got back, for the delivery inspector.
+
+/** Attempts kept per delivery; older ones are deleted as new ones are written. */
+export const DELIVERY_ATTEMPTS_KEPT = 20;
+/** How much of a merchant's response body an attempt keeps. */
+export const DELIVERY_ATTEMPT_BODY_BYTES = 4 * 1024;
+
+export interface NewDeliveryAttempt {
+  outboxId: bigint;
+  startedAt: number;
+  /** The header lines as sent; null when the attempt failed before anything was sent. */
+  requestHeaders: Record<string, string> | null;
+  httpStatus: number | null;
+  /** At most DELIVERY_ATTEMPT_BODY_BYTES of it (the caller cuts it). */
+  responseBody: string | null;
+  latencyMs: number;
+  error: string | null;
+}
+
+export interface DeliveryAttempt extends NewDeliveryAttempt {
+  /** 1, 2, … over the delivery's whole life: a resend continues the count. */
+  number: number;
+}
+
+/**
+ * Writes attempts in the caller's transaction (the dispatcher's, with their outcomes), numbered after the
+ * delivery's previous ones, and drops what falls beyond the last DELIVERY_ATTEMPTS_KEPT of a delivery.
+ */
+export async function recordDeliveryAttempts(tx: Tx, attempts: readonly NewDeliveryAttempt[]): Promise<void> {
+  if (attempts.length === 0) return;
+  const written = await tx.insertInto('delivery_attempts')
+    .values((eb) => attempts.map((a) => ({
+      outbox_id: a.outboxId,
+      number: eb.selectFrom('delivery_attempts as earlier')
+        .select((e) => e(e.fn.coalesce(e.fn.max('earlier.number'), e.lit(0)).$castTo<bigint>(), '+', 1n).as('next'))
+        .where('earlier.outbox_id', '=', a.outboxId),
+      started_at: BigInt(a.startedAt),
+      request_headers: a.requestHeaders === null ? null : JSON.stringify(a.requestHeaders),
+      http_status: a.httpStatus === null ? null : BigInt(a.httpStatus),
+      response_body: a.responseBody,
+      latency_ms: BigInt(a.latencyMs),
+      error: a.error,
+    })))
+    .returning(['outbox_id', 'number'])
+    .execute();
+  for (const { outbox_id, number } of written) {
+    if (number <= BigInt(DELIVERY_ATTEMPTS_KEPT)) continue;
+    await tx.deleteFrom('delivery_attempts')
+      .where('outbox_id', '=', outbox_id).where('number', '<=', BigInt(number) - BigInt(DELIVERY_ATTEMPTS_KEPT)).execute();
+  }
+}
+
+/** A delivery's kept attempts, oldest first. */
+export async function listDeliveryAttempts(target: Queryable, outboxId: bigint): Promise<DeliveryAttempt[]> {
+  const rows = await kyselyOf(target).selectFrom('delivery_attempts').selectAll()
+    .where('outbox_id', '=', outboxId).orderBy('number').orderBy('id').execute();
+  return rows.map((row) => ({
+    outboxId: BigInt(row.outbox_id),
+    number: Number(row.number),
+    startedAt: Number(row.started_at),
+    requestHeaders: row.request_headers === null ? null : JSON.parse(row.request_headers) as Record<string, string>,
+    httpStatus: row.http_status === null ? null : Number(row.http_status),
+    responseBody: row.response_body,
+    latencyMs: Number(row.latency_ms),
+    error: row.error,
+  }));
 }

@@ -48,6 +48,7 @@ export async function enqueuePaymentNotification(ctx: GatewayContext, tx: Tx, me
     url: merchant.notifyUrl,
     contentType: contentTypeOf(merchant.notifyFormat),
     body: serialize(merchant.notifyFormat, paymentNotificationFields(merchant, payment)),
+    billNo: payment.billNo,
   }, {
     now, retryHorizonMs: ctx.config.delivery_horizon_s * 1000, notificationId: newNotificationId(ctx.random),
     leaseUntil: options.handOver ? ctx.deliveries.leaseUntil(now) : undefined,

@@ -117,6 +117,24 @@ export interface OutboxTable {
   last_http_status: bigint | null;
   created_at: bigint;
   delivered_at: bigint | null;
+  /** Migration 011: the bill a payment notification is about; null for activation callbacks. */
+  bill_no: string | null;
+}
+
+/** Migration 011: one HTTP attempt of an outbox row, as sent and as answered (the delivery inspector). */
+export interface DeliveryAttemptTable {
+  id: Generated<bigint>;
+  outbox_id: bigint;
+  /** 1, 2, … over the delivery's whole life (a resend does not start again at 1). */
+  number: bigint;
+  started_at: bigint;
+  /** JSON object of the header lines as sent; null when the attempt failed before sending. */
+  request_headers: string | null;
+  http_status: bigint | null;
+  /** The response body's first DELIVERY_ATTEMPT_BODY_BYTES bytes. */
+  response_body: string | null;
+  latency_ms: bigint;
+  error: string | null;
 }
 
 export interface PaymentTable {
@@ -218,6 +236,7 @@ export interface Schema {
   link_sessions: LinkSessionTable;
   sms_messages: SmsMessageTable;
   outbox: OutboxTable;
+  delivery_attempts: DeliveryAttemptTable;
   wallet_sessions: WalletSessionTable;
   sandbox_scenarios: SandboxScenarioTable;
 }

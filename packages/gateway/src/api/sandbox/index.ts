@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { GatewayContext } from '../../context.ts';
 import { registerScenarioRoutes } from './scenarios.ts';
+import { registerDeliveryInspector } from './deliveries.ts';
 
 /** The largest JSON body a sandbox call reads; every sandbox request is a few fields. */
 export const SANDBOX_BODY_BYTES_MAX = 16 * 1024;
@@ -17,6 +18,7 @@ export function registerSandboxApi(app: FastifyInstance, ctx: GatewayContext): v
     sandbox.removeAllContentTypeParsers();
     sandbox.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
     registerScenarioRoutes(sandbox, ctx);
+    registerDeliveryInspector(sandbox, ctx);
   });
 }
 
