@@ -4,7 +4,8 @@
 // one refusal (insufficient funds, a reused bill_no, a constraint) rolls back only itself and answers its own
 // error while the others commit. Nothing is answered before its batch has committed. When nothing else is
 // being written a unit starts at once, alone: no added latency when idle; under load the latency added is
-// at most one batch's write.
+// at most one batch's write (on SQLite plus the rest of the event loop's turn, see #afterBatch). Its units:
+// a payment's creation, settlement, cancellation and expiry, unlinking, and a link's creation.
 import { sql, type Transaction } from 'kysely';
 import type { Database } from './database.ts';
 import { dialectOf } from './dialect.ts';
