@@ -128,15 +128,25 @@ const EXPIRED_REASON = 'Payment expired';
  * particular a pinless payment, created SUCCESS with posted transfers and no holds, is never touched).
  */
 export async function settlePayment(ctx: GatewayContext, payment: Payment, outcome: Outcome,
-  details: { failureReason?: string; cancelReason?: string } = {}): Promise<Payment> {
+  details: { failureReason?: string; cancelReason?: string } = {}, alongside?: Alongside): Promise<Payment> {
   const merchant = await findMerchant(ctx.database.db, payment.merchantId);
   if (!merchant) throw new Error(`merchant ${payment.merchantId} of payment ${payment.trxId} is gone`);
-  const { current: settled, moved } = await inGroupCommit(ctx.database, ctx.config.group_commit_batch_max,
-    (tx) => settleInTransaction(ctx, tx, merchant, payment, outcome, details), await holdAccounts(ctx, payment));
+  const holds = await holdAccounts(ctx, payment);
+  const { current: settled, moved } = await inGroupCommit(ctx.database, ctx.config.group_commit_batch_max, async (tx) => {
+    await alongside?.work(tx);
+    return settleInTransaction(ctx, tx, merchant, payment, outcome, details);
+  }, { ...holds, walletRecords: alongside?.walletRecords });
   if (!moved) return settled;
   ctx.wakeDeliveries();
   ctx.metrics.paymentSettled(settled);
   return settled;
+}
+
+/** A change that stands or falls with a settlement, made in its unit first (the rows it changes locked). */
+export interface Alongside {
+  work(tx: Tx): Promise<void>;
+  /** The wallets whose record `work` changes (UnitLocks.walletRecords). */
+  walletRecords: readonly bigint[];
 }
 
 /** The accounts posting or voiding the payment's holds changes, for its batch to lock (PostgreSQL only). */
