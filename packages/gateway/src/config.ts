@@ -45,7 +45,7 @@ export interface GatewayConfig {
   timeout_check_interval_ms: number;
   /** Open connections per client IP (the TCP peer); beyond it a new connection is closed at once; 0 disables. */
   connections_per_ip_max: number;
-  /** Payments committed together at most (store/group-commit.ts); 1 commits each alone. */
+  /** State changes (payments, settlements, links) committed together at most (store/group-commit.ts); 1 commits each alone. */
   group_commit_batch_max: number;
   /** Where GET /metrics is served: `on` (the main port), a port of its own on `host`, or `off`. */
   metrics: MetricsSetting;

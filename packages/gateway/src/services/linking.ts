@@ -11,7 +11,8 @@ import { randomToken } from '../domain/random.ts';
 import type { Wallet } from '../domain/wallet.ts';
 import { enqueueDelivery } from '../delivery/outbox.ts';
 import { endChallengesOf, insertChallenge } from '../store/challenges.ts';
-import { createLink } from '../store/links.ts';
+import { inGroupCommit } from '../store/group-commit.ts';
+import { createLink, endLink } from '../store/links.ts';
 import {
   deleteFinishedLinkSessions, findLinkSession, insertLinkSession, listExpiredLinkSessions, updateLinkSession,
 } from '../store/link-sessions.ts';
@@ -94,17 +95,29 @@ export const ACTIVATION_FLOW: ChallengeFlow<Activation> = {
     return FINISHED;
   },
   async succeed(ctx, _challenge, { session, merchant }, wallet) {
-    const linked = await inTransaction(ctx.database, async (tx) => {
+    // Group-committed with the state changes that arrive meanwhile; a refusal rolls back only this link.
+    const linked = await inGroupCommit(ctx.database, ctx.config.group_commit_batch_max, async (tx) => {
       if (!await endSession(ctx, tx, session, '00', 'Success')) return false;
       await recordPinSuccess(tx, wallet.id);
       await createLink(tx, { merchantId: merchant.merchantId, walletId: wallet.id, phoneVersion: wallet.phoneVersion, now: ctx.clock.now(), ttlS: ctx.config.link_ttl_s });
       await enqueueCallback(ctx, tx, merchant, session.phone, '00', 'Success');
       return true;
-    });
+    }, { walletRecords: [wallet.id] });
     if (linked) ctx.wakeDeliveries();
     return FINISHED;
   },
 };
+
+/**
+ * Unlink (spec §4.9): ends the merchant's link with the wallet behind this phone, group-committed with the
+ * state changes that arrive meanwhile. Unlinking what is not linked succeeds: the merchant's intent already holds.
+ */
+export async function unlinkPhone(ctx: GatewayContext, merchant: Merchant, phone: string): Promise<void> {
+  const wallet = await findWalletByPhone(ctx.database.db, phone);
+  if (!wallet) return;
+  await inGroupCommit(ctx.database, ctx.config.group_commit_batch_max,
+    (tx) => endLink(tx, merchant.merchantId, wallet.id, 'merchant', ctx.clock.now()), { walletRecords: [wallet.id] });
+}
 
 /** Where the browser goes after a finished session, with the result parameters (undefined while open). */
 export function activationReturnUrl({ session, merchant }: Activation): string | undefined {

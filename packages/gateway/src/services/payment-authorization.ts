@@ -9,6 +9,7 @@ import type { Merchant } from '../domain/merchant.ts';
 import { isFinal, type Payment } from '../domain/payment.ts';
 import { findMerchant } from '../store/merchants.ts';
 import { findPayment } from '../store/payments.ts';
+import type { Tx } from '../store/transaction.ts';
 import { findWallet, recordPinSuccess } from '../store/wallets.ts';
 import type { ChallengeFailure, ChallengeFlow } from './challenge-flow.ts';
 import { settlePayment } from './payments.ts';
@@ -68,10 +69,11 @@ export const PAYMENT_FLOW: ChallengeFlow<PaymentPage> = {
     return FINISHED;
   },
   async succeed(ctx, _challenge, { payment }, wallet) {
-    await recordPinSuccess(ctx.database.db, wallet.id);
-    // The PIN check takes a while: the payment may have run out meanwhile, and then it is not paid.
-    const current = await expireIfDue(ctx, payment);
-    if (current.status === 'PENDING') await settlePayment(ctx, current, 'SUCCESS');
+    // The PIN check takes a while: the payment may have run out meanwhile, and then it is not paid. Either
+    // way the right PIN clears the wallet's failed attempts, in the settlement's own unit of the group commit.
+    const pinRight = { work: (tx: Tx) => recordPinSuccess(tx, wallet.id), walletRecords: [wallet.id] };
+    if (isPastExpiry(payment, ctx.clock.now())) await settlePayment(ctx, payment, 'EXPIRED', { failureReason: PAYMENT_FAILURE.expired }, pinRight);
+    else await settlePayment(ctx, payment, 'SUCCESS', {}, pinRight);
     return FINISHED;
   },
 };

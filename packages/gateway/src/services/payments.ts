@@ -7,13 +7,13 @@ import type { Wallet } from '../domain/wallet.ts';
 import { randomToken } from '../domain/random.ts';
 import { endChallengesOf, findChallengeOf, insertChallenge } from '../store/challenges.ts';
 import { dialectOf } from '../store/dialect.ts';
-import { inGroupCommit } from '../store/group-commit.ts';
-import { hold, lockAccounts, postHold, transfer, voidHold, type TransferInput } from '../store/ledger.ts';
+import { inGroupCommit, type UnitLocks } from '../store/group-commit.ts';
+import { hold, postHold, transfer, voidHold, type TransferInput } from '../store/ledger.ts';
 import { findMerchant } from '../store/merchants.ts';
 import {
   BillNoTaken, findPayment, findPaymentByBill, insertPayment, listExpiredPayments, updatePendingPayment,
 } from '../store/payments.ts';
-import { inTransaction, type Tx } from '../store/transaction.ts';
+import type { Tx } from '../store/transaction.ts';
 import { walletBalances } from '../store/wallets.ts';
 import { linkRequired, usableLink } from './link-check.ts';
 import { takePaymentOutcome } from './sandbox-scenarios.ts';
@@ -135,18 +135,39 @@ const ARMED_SETTLEMENT = {
 
 /**
  * Moves a PENDING payment to its outcome: holds posted for SUCCESS, voided otherwise; the notification is
- * queued in the same transaction. Returns the payment as it now is (unchanged if it was no longer pending:
- * in particular a pinless payment, created SUCCESS with posted transfers and no holds, is never touched).
+ * queued in the same transaction, group-committed with the state changes that arrive meanwhile (a refusal
+ * rolls back only this one). Returns the payment as it now is (unchanged if it was no longer pending: in
+ * particular a pinless payment, created SUCCESS with posted transfers and no holds, is never touched).
  */
 export async function settlePayment(ctx: GatewayContext, payment: Payment, outcome: Outcome,
-  details: { failureReason?: string; cancelReason?: string } = {}): Promise<Payment> {
+  details: { failureReason?: string; cancelReason?: string } = {}, alongside?: Alongside): Promise<Payment> {
   const merchant = await findMerchant(ctx.database.db, payment.merchantId);
   if (!merchant) throw new Error(`merchant ${payment.merchantId} of payment ${payment.trxId} is gone`);
-  const { current: settled, moved } = await inTransaction(ctx.database, (tx) => settleInTransaction(ctx, tx, merchant, payment, outcome, details));
+  const holds = await holdAccounts(ctx, payment);
+  const { current: settled, moved } = await inGroupCommit(ctx.database, ctx.config.group_commit_batch_max, async (tx) => {
+    await alongside?.work(tx);
+    return settleInTransaction(ctx, tx, merchant, payment, outcome, details);
+  }, { ...holds, walletRecords: alongside?.walletRecords });
   if (!moved) return settled;
   ctx.wakeDeliveries();
   ctx.metrics.paymentSettled(settled);
   return settled;
+}
+
+/** A change that stands or falls with a settlement, made in its unit first (the rows it changes locked). */
+export interface Alongside {
+  work(tx: Tx): Promise<void>;
+  /** The wallets whose record `work` changes (UnitLocks.walletRecords). */
+  walletRecords: readonly bigint[];
+}
+
+/** The accounts posting or voiding the payment's holds changes, for its batch to lock (PostgreSQL only). */
+async function holdAccounts(ctx: GatewayContext, payment: Payment): Promise<UnitLocks> {
+  const holdIds = [payment.cashTransferId, payment.pointsTransferId].filter((id): id is bigint => id !== null);
+  if (holdIds.length === 0 || !dialectOf(ctx.database).locksRows) return {};
+  const holds = await ctx.database.db.selectFrom('transfers').select(['debit_account_id', 'credit_account_id'])
+    .where('id', 'in', holdIds).execute();
+  return { wallets: holds.map((h) => h.debit_account_id), merchants: holds.map((h) => h.credit_account_id) };
 }
 
 async function settleInTransaction(ctx: GatewayContext, tx: Tx, merchant: Merchant, payment: Payment, outcome: Outcome,
@@ -162,12 +183,6 @@ async function settleInTransaction(ctx: GatewayContext, tx: Tx, merchant: Mercha
   const current = (await findPayment(tx, payment.trxId))!;
   if (!moved) return { current, moved };
   await endChallengesOf(tx, payment.trxId);
-  const holdIds = [current.cashTransferId, current.pointsTransferId].filter((id): id is bigint => id !== null);
-  if (holdIds.length > 1 && dialectOf(ctx.database).locksRows) {
-    // Both holds' wallet rows before either merchant row, the one order of lockAccounts.
-    const holds = await tx.selectFrom('transfers').select('debit_account_id').where('id', 'in', holdIds).execute();
-    await lockAccounts(ctx.database, tx, holds.map((h) => h.debit_account_id));
-  }
   for (const holdId of [current.cashTransferId, current.pointsTransferId]) {
     if (holdId === null) continue;
     if (outcome === 'SUCCESS') await postHold(tx, holdId, now);
@@ -177,10 +192,15 @@ async function settleInTransaction(ctx: GatewayContext, tx: Tx, merchant: Mercha
   return { current, moved };
 }
 
-/** Releases the holds of payments nobody authorised in time, telling each merchant (7). Returns how many. */
+/**
+ * Releases the holds of payments nobody authorised in time, telling each merchant (7). Returns how many.
+ * They are settled at once, so a sweep shares its commits (one refusal stops only its own payment).
+ */
 export async function expirePayments(ctx: GatewayContext, limit = 100): Promise<number> {
   const due = await listExpiredPayments(ctx.database.db, ctx.clock.now(), limit);
-  for (const payment of due) await settlePayment(ctx, payment, 'EXPIRED', { failureReason: EXPIRED_REASON });
+  const results = await Promise.allSettled(due.map((payment) => settlePayment(ctx, payment, 'EXPIRED', { failureReason: EXPIRED_REASON })));
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
   return due.length;
 }
 

@@ -8,6 +8,7 @@ import { encodeLocalized, localized, verbatim, type Localized } from '../domain/
 import { isLinkUsable } from '../domain/link.ts';
 import type { Wallet } from '../domain/wallet.ts';
 import { fundingAccount, listTransfers, transfer, type TransferEntry } from '../store/ledger.ts';
+import { inGroupCommit } from '../store/group-commit.ts';
 import { endLink, listActiveLinksOfWallet } from '../store/links.ts';
 import { findMerchant } from '../store/merchants.ts';
 import { inTransaction } from '../store/transaction.ts';
@@ -177,12 +178,12 @@ export async function unlinkMerchant(ctx: GatewayContext, auth: SignedIn, mercha
   if (!isMerchantId(merchantId)) return flashed(ctx, auth, 'error', localized('That merchant is not linked to your OVO account.', 'Merchant itu tidak tertaut ke akun OVO kamu.'));
   const merchant = await findMerchant(ctx.database.db, merchantId);
   const name = merchant?.name ?? `Merchant ${merchantId}`;
-  await inTransaction(ctx.database, async (tx) => {
+  await inGroupCommit(ctx.database, ctx.config.group_commit_batch_max, async (tx) => {
     const ended = await endLink(tx, merchantId, auth.wallet.id, 'customer', ctx.clock.now());
     await setWalletSessionFlash(tx, auth.session.id, ended ? 'success' : 'info', encodeLocalized(ended
       ? localized(`${name} is unlinked and can no longer charge your OVO account.`, `${name} sudah tidak tertaut dan tidak bisa lagi menagih akun OVO kamu.`)
       : localized(`${name} was not linked to your OVO account.`, `${name} tidak tertaut ke akun OVO kamu.`)));
-  });
+  }, { walletRecords: [auth.wallet.id] });
   return { kind: 'ok' };
 }
 

@@ -4,25 +4,34 @@
 // one refusal (insufficient funds, a reused bill_no, a constraint) rolls back only itself and answers its own
 // error while the others commit. Nothing is answered before its batch has committed. When nothing else is
 // being written a unit starts at once, alone: no added latency when idle; under load the latency added is
-// at most one batch's write.
+// at most one batch's write (on SQLite plus the rest of the event loop's turn, see #afterBatch). Its units:
+// a payment's creation, settlement, cancellation and expiry, unlinking, and a link's creation.
 import { sql, type Transaction } from 'kysely';
 import type { Database } from './database.ts';
 import { dialectOf } from './dialect.ts';
 import { lockAccounts } from './ledger.ts';
 import type { Schema } from './schema.ts';
+import { lockWallets } from './wallets.ts';
 
 type Work<T> = (tx: Transaction<Schema>) => Promise<T>;
 
 /**
- * The account rows a unit will change. PostgreSQL: a batch locks every unit's rows at its start, wallets'
- * before merchants', each in ascending id order — the one order every transaction that moves money takes
- * them in. Locked as the units come instead, two batches could each hold a row the other needs next (one
- * credits a merchant's cash account then another's points account, the other the reverse), a deadlock
- * PostgreSQL resolves only after deadlock_timeout.
+ * The rows a unit will change that another unit may change too. PostgreSQL: a batch locks every unit's rows
+ * at its start — wallet records, then wallets' accounts, then merchants' accounts, each in ascending id
+ * order — the one order every transaction that moves money or links takes them in. Locked as the units come
+ * instead, two batches could each hold a row the other needs next (one credits a merchant's cash account
+ * then another's points account, the other the reverse), a deadlock PostgreSQL resolves only after
+ * deadlock_timeout. Rows no other unit can touch (a new payment, a session's own row) need no entry: every
+ * unit that touches a payment locks its accounts, and every unit that touches a link or a wallet's PIN
+ * record locks the wallet.
  */
 export interface UnitLocks {
-  wallets: readonly bigint[];
-  merchants: readonly bigint[];
+  /** Wallets (`wallets.id`) whose record or links the unit changes: a PIN success, a link made or ended. */
+  walletRecords?: readonly bigint[];
+  /** Wallets' ledger accounts the unit debits or releases. */
+  wallets?: readonly bigint[];
+  /** Merchants' ledger accounts the unit credits. */
+  merchants?: readonly bigint[];
 }
 
 interface Unit {
@@ -43,6 +52,8 @@ export interface GroupCommitStats {
 class GroupCommit {
   readonly #waiting: Unit[] = [];
   #inFlight = 0;
+  /** A batch ended in this turn of the event loop: the next one starts at the turn's end (see #afterBatch). */
+  #startAtTurnEnd = false;
   readonly stats: GroupCommitStats = { batches: 0, units: 0 };
 
   constructor(private readonly database: Database, private readonly inFlightMax: number) {}
@@ -55,14 +66,31 @@ class GroupCommit {
   }
 
   #pump(batchMax: number): void {
+    if (this.#startAtTurnEnd) return;
     while (this.#inFlight < this.inFlightMax && this.#waiting.length > 0) {
       const batch = this.#waiting.splice(0, Math.max(1, batchMax));
       this.#inFlight += 1;
       void this.#commit(batch).finally(() => {
         this.#inFlight -= 1;
-        this.#pump(batchMax);
+        this.#afterBatch(batchMax);
       });
     }
+  }
+
+  /**
+   * SQLite's driver writes synchronously: the event loop stands still through a batch's commit, so the
+   * requests that arrive meanwhile are read only after it, one callback after another, and each would find
+   * nothing in flight and commit alone. So once a batch has ended, the next starts when this turn of the
+   * event loop ends (setImmediate, after the I/O callbacks already due): every request read by then joins it.
+   * A unit arriving in a turn in which no batch ended (an idle gateway) still starts at once.
+   */
+  #afterBatch(batchMax: number): void {
+    if (this.#startAtTurnEnd) return;
+    this.#startAtTurnEnd = true;
+    setImmediate(() => {
+      this.#startAtTurnEnd = false;
+      this.#pump(batchMax);
+    });
   }
 
   async #commit(batch: Unit[]): Promise<void> {
@@ -74,7 +102,8 @@ class GroupCommit {
       // A retried transaction (PostgreSQL serialization failure, deadlock) runs every unit again.
       await dialect.transaction(this.database.db, async (tx) => {
         outcomes = [];
-        for (const side of ['wallets', 'merchants'] as const) await lockAccounts(this.database, tx, batch.flatMap((unit) => unit.locks[side]));
+        await lockWallets(this.database, tx, batch.flatMap((unit) => unit.locks.walletRecords ?? []));
+        for (const side of ['wallets', 'merchants'] as const) await lockAccounts(this.database, tx, batch.flatMap((unit) => unit.locks[side] ?? []));
         for (const unit of batch) outcomes.push(await runInSavepoint(tx, unit.work, dialect.retryable));
       });
     } catch (error) {
@@ -110,8 +139,7 @@ const committers = new WeakMap<Database, GroupCommit>();
  * Runs `work` as one unit of the database's group commit (see above); resolves once its batch has
  * committed. `work` must only touch the database through `tx`: it may run again if the batch is retried.
  */
-export function inGroupCommit<T>(database: Database, batchMax: number, work: Work<T>,
-  locks: UnitLocks = { wallets: [], merchants: [] }): Promise<T> {
+export function inGroupCommit<T>(database: Database, batchMax: number, work: Work<T>, locks: UnitLocks = {}): Promise<T> {
   return committerOf(database).run(work, batchMax, locks);
 }
 

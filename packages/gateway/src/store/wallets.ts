@@ -1,6 +1,8 @@
 import type { Selectable } from 'kysely';
 import type { Link } from '../domain/link.ts';
 import type { Wallet } from '../domain/wallet.ts';
+import type { Database } from './database.ts';
+import { dialectOf } from './dialect.ts';
 import { createAccount, fundingAccount, getBalances, transfer } from './ledger.ts';
 import { toLink } from './links.ts';
 import type { WalletTable } from './schema.ts';
@@ -64,6 +66,17 @@ export async function findWalletWithLink(tx: Tx, phone: string, merchantId: stri
     created_at: row.link_created_at!, expires_at: row.link_expires_at!, ended_at: null, ended_by: row.link_ended_by,
   });
   return { wallet: toWallet(row), link };
+}
+
+/**
+ * PostgreSQL: row-locks these wallets in ascending id order, in one statement (SQLite's single writer needs
+ * none). Taken before any account (lockAccounts): no transaction locks a wallet's record after its accounts.
+ */
+export async function lockWallets(database: Database, tx: Tx, walletIds: readonly bigint[]): Promise<void> {
+  const dialect = dialectOf(database);
+  if (!dialect.locksRows || walletIds.length === 0) return;
+  const ids = [...new Set(walletIds)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  await dialect.lockRows(tx.selectFrom('wallets').select('id').where('id', 'in', ids).orderBy('id')).execute();
 }
 
 export async function findWallet(tx: Tx, id: bigint): Promise<Wallet | undefined> {
