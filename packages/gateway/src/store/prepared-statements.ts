@@ -17,9 +17,9 @@ const STALE_FAILURES_MAX = 5;
 /**
  * How a named statement fails when its prepared copy no longer fits: `0A000` when a schema change altered the
  * columns it returns ("cached plan must not change result type"), `26000` when it is gone (DEALLOCATE, DISCARD,
- * a connection pooler in between).
+ * a connection pooler in between), `42P05` when a pooler hands the name to a server connection that has it.
  */
-const STALE_CODES = new Set(['0A000', '26000']);
+const STALE_CODES = new Set(['0A000', '26000', '42P05']);
 /** A statement that may change the schema: statements prepared before it may return other columns now. */
 const SCHEMA_CHANGE = /^\s*(create|alter|drop|truncate|comment|discard|deallocate)\b/i;
 
