@@ -232,7 +232,7 @@ async function benchDatabase(target: BenchDatabase, load: LoadThread): Promise<D
     load.authorise = (trxId, pin) => authoriseInProcess(gateway, trxId, pin);
     if (target.kind === 'postgres') second = await startSecondGateway(target.url);
 
-    const operations = operationsFor({ gateway, world, tag, authorisation, historyCases, ...(second && { second: second.url }) });
+    const operations = onlyRows(operationsFor({ gateway, world, tag, authorisation, historyCases, ...(second && { second: second.url }) }));
     const { measured, backlog } = await runOperations(target.kind, operations, load, gateway, failures);
     const rss = second && {
       command: 'ovo-tokenize serve (a process of its own, the second gateway)', pid: second.pid, idleMb: second.idleMb,
@@ -279,6 +279,12 @@ async function precheckHistory(gateway: Gateway, world: World, failures: string[
     }
   }
   return cases;
+}
+
+/** OVO_BENCH_ROWS: the rows to run, by key (`pinless,pinless-quiet`); the ceiling runs always. */
+function onlyRows(operations: Operation[]): Operation[] {
+  const keys = process.env.OVO_BENCH_ROWS?.split(',').map((k) => k.trim()).filter((k) => k !== '');
+  return keys === undefined || keys.length === 0 ? operations : operations.filter((op) => op.isCeiling || keys.includes(op.key ?? ''));
 }
 
 function operationsFor(s: {

@@ -114,6 +114,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Partial<Gat
   if (env.OVO_TRUST_PROXY) out.trustProxy = env.OVO_TRUST_PROXY === '1' || env.OVO_TRUST_PROXY === 'true';
   if (env.OVO_LOG_LEVEL) out.logLevel = env.OVO_LOG_LEVEL;
   if (env.OVO_DELIVERY_HORIZON_S) out.delivery_horizon_s = positiveInt('OVO_DELIVERY_HORIZON_S', env.OVO_DELIVERY_HORIZON_S);
+  if (env.OVO_DELIVERY_ATTEMPT_TIMEOUT_MS) out.delivery_attempt_timeout_ms = positiveInt('OVO_DELIVERY_ATTEMPT_TIMEOUT_MS', env.OVO_DELIVERY_ATTEMPT_TIMEOUT_MS);
   if (env.OVO_PAYMENT_TTL_S) out.payment_ttl_s = positiveInt('OVO_PAYMENT_TTL_S', env.OVO_PAYMENT_TTL_S);
   if (env.OVO_LINK_TTL_S) out.link_ttl_s = positiveInt('OVO_LINK_TTL_S', env.OVO_LINK_TTL_S);
   if (env.OVO_API_RATE_PER_S) out.api_rate_per_s = nonNegative('OVO_API_RATE_PER_S', env.OVO_API_RATE_PER_S);

@@ -31,6 +31,11 @@ export interface StepPage<S> {
   cookieMaxAgeS(ctx: GatewayContext): number;
   flow: ChallengeFlow<S>;
   render(ctx: GatewayContext, opened: Opened<S>, locale: PageLocale, flash?: Flash): string;
+  /**
+   * A page of this kind that has no challenge (a pinless payment's receipt): its HTML for `id`, or undefined
+   * when `id` is no such page. Looked at before the challenges; nothing on it can be posted.
+   */
+  withoutChallenge?(ctx: GatewayContext, id: string, locale: PageLocale): Promise<string | undefined>;
   text: { notFoundTitle: Localized; notFound: Localized; otherBrowser: Localized };
 }
 
@@ -64,6 +69,8 @@ export function registerStepRoutes<S>(app: FastifyInstance, ctx: GatewayContext,
   app.get<Params>(`${page.basePath}/:${page.param}`, { exposeHeadRoute: false }, async (request, reply) => {
     const locale = localeOf(request, reply);
     const id = tokenOrUndefined(idOf(request));
+    const withoutChallenge = id === undefined ? undefined : await page.withoutChallenge?.(ctx, id, locale);
+    if (withoutChallenge !== undefined) return reply.status(200).type('text/html; charset=utf-8').send(withoutChallenge);
     const opened = id === undefined ? 'not_found' : await openChallenge(ctx, page.flow, id, readTokenCookie(request, page.cookie));
     if (opened === 'not_found') return problem(reply, 404, locale, page.text.notFoundTitle, page.text.notFound);
     if (opened === 'other_browser') return problem(reply, 403, locale, TEXT.otherBrowserTitle, page.text.otherBrowser);

@@ -4,7 +4,8 @@
 // resubmits), or re-renders the step with a message after a wrong entry. The outcome page sends the customer
 // back to the merchant's payment return URL (spec §4.11) with a button and a meta refresh, or, when the
 // merchant has none, only says where to go back to. In Bahasa Indonesia or English, as page-language.ts
-// picks per request.
+// picks per request. A pinless payment, paid when it was made, has no challenge: its page is the receipt
+// alone, found by its receipt token (services/payment-page-url.ts).
 import { formatJakartaDateTime, maskPhone } from '@ovo-tokenize/protocol';
 import type { FastifyInstance } from 'fastify';
 import type { GatewayContext } from '../context.ts';
@@ -15,6 +16,7 @@ import type { Opened } from '../services/challenge-flow.ts';
 import {
   CUSTOMER_CANCEL_REASON, PAYMENT_FAILURE, PAYMENT_FLOW, formatRupiahDigits, type PaymentPage,
 } from '../services/payment-authorization.ts';
+import { openReceipt } from '../services/payment-page-url.ts';
 import { paymentReturnUrl } from '../services/payment-return.ts';
 import { codeStepForms, flashNotice, inlineButtonForm, pinStepForm, registerStepRoutes, type Flash } from './challenge-pages.ts';
 import { html, type SafeHtml } from './html.ts';
@@ -95,6 +97,10 @@ export function registerPaymentPages(app: FastifyInstance, ctx: GatewayContext):
     cookieMaxAgeS: (c) => c.config.payment_ttl_s + RECEIPT_VIEW_S,
     flow: PAYMENT_FLOW,
     render: renderPaymentPage,
+    withoutChallenge: async (c, token, locale) => {
+      const receipt = await openReceipt(c, token);
+      return receipt && outcomePage(receipt, locale);
+    },
     text: TEXT,
   });
 }
@@ -107,7 +113,7 @@ export function rupiah(amount: bigint): string {
 /** The page for the payment's current state: the step to take while pending, else its outcome. */
 export function renderPaymentPage(ctx: GatewayContext, opened: Opened<PaymentPage>, locale: PageLocale = { lang: 'en' }, flash?: Flash): string {
   const { challenge, subject: { payment, merchant } } = opened;
-  if (payment.status !== 'PENDING') return outcomePage(opened, locale);
+  if (payment.status !== 'PENDING') return outcomePage(opened.subject, locale);
   const { lang } = locale;
   const action = (name: string) => `/pay/${encodeURIComponent(challenge.id)}/${name}`;
   const top = html`${paymentSummary(payment, merchant, lang)}${flashNotice(flash, lang)}`;
@@ -135,8 +141,7 @@ ${cancel}`,
 }
 
 /** The ended payment: what happened, then back to the merchant (a button and a meta refresh) when it has a return URL. */
-function outcomePage(opened: Opened<PaymentPage>, locale: PageLocale): string {
-  const { payment, merchant } = opened.subject;
+function outcomePage({ payment, merchant }: PaymentPage, locale: PageLocale): string {
   const { lang } = locale;
   const returnUrl = paymentReturnUrl(merchant, payment);
   const { title, body } = outcomeContent(payment, merchant, lang);

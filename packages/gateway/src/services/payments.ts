@@ -5,7 +5,7 @@ import type { Merchant } from '../domain/merchant.ts';
 import { paymentFingerprint, splitPayment, type PayType, type Payment, type PaymentStatus } from '../domain/payment.ts';
 import type { Wallet } from '../domain/wallet.ts';
 import { randomToken } from '../domain/random.ts';
-import { endChallengesOf, findChallengeOf, insertChallenge } from '../store/challenges.ts';
+import { endChallengesOf, insertChallenge } from '../store/challenges.ts';
 import { dialectOf } from '../store/dialect.ts';
 import { inGroupCommit, type UnitLocks } from '../store/group-commit.ts';
 import { hold, postHold, transfer, voidHold, type TransferInput } from '../store/ledger.ts';
@@ -18,6 +18,7 @@ import { walletBalances } from '../store/wallets.ts';
 import { linkRequired, usableLink } from './link-check.ts';
 import { takePaymentOutcome } from './sandbox-scenarios.ts';
 import { enqueuePaymentNotification } from './payment-notifications.ts';
+import { pageTokenOf, receiptToken } from './payment-page-url.ts';
 
 /**
  * Creates a payment (spec §4.3), by the split fixed now. At or below the merchant's pinless limit it is paid at
@@ -58,13 +59,14 @@ export async function createPayment(ctx: GatewayContext, merchant: Merchant, req
 
 /**
  * One transaction: the balances (locked on PostgreSQL), the ledger moves (posted for a pinless payment,
- * holds otherwise), the payment's page, the payment row carrying its transfers, its day count and, when
- * paid, its notification. The payment row comes after the moves so it is written once, complete.
+ * holds otherwise), the challenge of its page when the customer must authorise it (a pinless payment's
+ * page is its receipt, whose token is derived from the payment), the payment row carrying its transfers,
+ * its day count and, when paid, its notification. The payment row comes after the moves so it is written once, complete.
  */
 async function insertNewPayment(ctx: GatewayContext, merchant: Merchant, request: ValidRequest<'payment'>, wallet: Wallet,
   fingerprint: string, pinlessAllowed = true): Promise<CreatedPayment> {
   const pinless = pinlessAllowed && request.bill_total <= merchant.pinlessLimit;
-  const pageToken = randomToken(ctx.random);
+  const challengeId = pinless ? undefined : randomToken(ctx.random);
   // Committed with the payments that arrive meanwhile (store/group-commit.ts): answered once on disk.
   const { created: payment, notification } = await inGroupCommit(ctx.database, ctx.config.group_commit_batch_max, async (tx) => {
     const now = ctx.clock.now();
@@ -81,11 +83,12 @@ async function insertNewPayment(ctx: GatewayContext, merchant: Merchant, request
       debitAccountId: wallet.pointsAccountId, creditAccountId: merchant.pointsSettlementAccountId, amount: split.points, reference, now,
       kinds: { debit: 'wallet_points', credit: 'merchant_points_settlement' },
     }, request.bill_total);
-    // Every payment has a page (a pinless one shows its receipt there); the customer authorises on it.
-    await insertChallenge(tx, {
-      id: pageToken, purpose: 'payment', subject: trxId, step: pinless ? 'done' : merchant.paymentOtp ? 'otp' : 'pin',
-      csrfToken: randomToken(ctx.random), expiresAt: now + ctx.config.payment_ttl_s * 1000, now,
-    });
+    if (challengeId !== undefined) {
+      await insertChallenge(tx, {
+        id: challengeId, purpose: 'payment', subject: trxId, step: merchant.paymentOtp ? 'otp' : 'pin',
+        csrfToken: randomToken(ctx.random), expiresAt: now + ctx.config.payment_ttl_s * 1000, now,
+      });
+    }
     const created = await insertPayment(tx, {
       trx_id: trxId, merchant_id: merchant.merchantId, bill_no: request.bill_no, fingerprint, wallet_id: wallet.id,
       phone: request.phone_no, cust_name: request.cust_name, email: request.email, bill_desc: request.bill_desc,
@@ -99,7 +102,7 @@ async function insertNewPayment(ctx: GatewayContext, merchant: Merchant, request
   }, { wallets: spendsOf(wallet, request.pay_type), merchants: [merchant.settlementAccountId, merchant.pointsSettlementAccountId] });
   if (notification) ctx.deliveries.handOver([notification]);
   ctx.metrics.paymentCreated(payment);
-  return { payment, pageToken };
+  return { payment, pageToken: challengeId ?? receiptToken(ctx, payment.trxId) };
 }
 
 /** The wallet's accounts a payment of this pay type spends from. */
@@ -118,9 +121,7 @@ async function replay(ctx: GatewayContext, existing: Payment, fingerprint: strin
   if (existing.fingerprint !== fingerprint) {
     throw new DomainError('order_conflict', `bill_no ${existing.billNo} was already used for a different order`, { trx_id: existing.trxId });
   }
-  const page = await findChallengeOf(ctx.database.db, existing.trxId, 'payment');
-  if (!page) throw new Error(`payment ${existing.trxId} has no page`);
-  return { payment: existing, pageToken: page.id };
+  return { payment: existing, pageToken: await pageTokenOf(ctx, existing) };
 }
 
 export type Outcome = Exclude<PaymentStatus, 'PENDING'>;

@@ -87,7 +87,7 @@ export async function deleteChallengesOf(tx: Tx, subjects: string[]): Promise<vo
   if (subjects.length > 0) await tx.deleteFrom('challenges').where('subject', 'in', subjects).execute();
 }
 
-function toChallenge(row: Selectable<ChallengeTable>): Challenge {
+export function toChallenge(row: Selectable<ChallengeTable>): Challenge {
   return {
     id: row.id,
     purpose: row.purpose as ChallengePurpose,

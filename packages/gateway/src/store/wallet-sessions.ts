@@ -1,6 +1,6 @@
 import type { Selectable, Updateable } from 'kysely';
 import type { Challenge } from '../domain/challenge.ts';
-import { deleteChallengesOf, endChallengesOf, findChallenge, insertChallenge } from './challenges.ts';
+import { deleteChallengesOf, endChallengesOf, findChallenge, insertChallenge, toChallenge } from './challenges.ts';
 import type { WalletSessionTable } from './schema.ts';
 import type { Tx } from './transaction.ts';
 
@@ -52,10 +52,20 @@ export async function insertWalletSession(tx: Tx, s: {
   return toWalletSession(row, (await findChallenge(tx, s.id))!);
 }
 
+/** The session with its challenge (same id), in one query. */
 export async function findWalletSession(tx: Tx, id: string): Promise<WalletSession | undefined> {
-  const row = await tx.selectFrom('wallet_sessions').selectAll().where('id', '=', id).executeTakeFirst();
-  const challenge = row && await findChallenge(tx, id);
-  return row && challenge && toWalletSession(row, challenge);
+  const row = await tx.selectFrom('wallet_sessions').innerJoin('challenges', 'challenges.id', 'wallet_sessions.id')
+    .selectAll('wallet_sessions')
+    .select([
+      'challenges.purpose', 'challenges.subject', 'challenges.step', 'challenges.browser_key_hash', 'challenges.csrf_token',
+      'challenges.otp_hash', 'challenges.otp_expires_at', 'challenges.otp_attempts', 'challenges.otp_sends', 'challenges.otp_sent_at',
+      // The two columns both tables have besides the id they are joined on.
+      'challenges.expires_at as challenge_expires_at', 'challenges.created_at as challenge_created_at',
+    ])
+    .where('wallet_sessions.id', '=', id).executeTakeFirst();
+  if (!row) return undefined;
+  const challenge = toChallenge({ ...row, expires_at: row.challenge_expires_at, created_at: row.challenge_created_at });
+  return toWalletSession(row, challenge);
 }
 
 /**
