@@ -9,8 +9,8 @@ import { DATABASE_KINDS } from './support/databases.ts';
 import { callOperation, type Reply } from './support/gateway.ts';
 import { seededRandom } from './support/seeded-random.ts';
 import {
-  authorisePayment, fundedWallet, linkThroughStore, merchantMoney, startNotificationReceiver, startPaymentsGateway, walletMoney,
-  type PaymentsGateway,
+  authorisePayment, fundedWallet, linkThroughStore, merchantMoney, settlementOwners, startNotificationReceiver, startPaymentsGateway,
+  walletMoney, type PaymentsGateway,
 } from './support/payments.ts';
 
 // Amounts are whole thousands and the points are not: points can only reach zero through a pay_type 2 payment
@@ -186,6 +186,7 @@ async function assertLedger(gw: PaymentsGateway, wallet: { cashAccountId: bigint
   // Per payment: a split that adds up; for a pinless one, exactly that split as posted transfers from the
   // wallet and nothing else; otherwise holds that match it, and ONE kind of resolution for all of them.
   const transfers = await db.selectFrom('transfers').selectAll().where('reference', 'like', 'payment:%').orderBy('id').execute();
+  const owners = await settlementOwners(gw.database, gw.merchants);
   const byReference = new Map<string, typeof transfers>();
   for (const t of transfers) byReference.set(t.reference!, [...(byReference.get(t.reference!) ?? []), t]);
   assert.equal(byReference.size, payments.length, 'no ledger rows for a payment that does not exist');
@@ -198,9 +199,10 @@ async function assertLedger(gw: PaymentsGateway, wallet: { cashAccountId: bigint
     if (pinlessBills.has(p.billNo)) {
       const merchant = gw.merchants.find((m) => m.merchantId === p.merchantId)!;
       assert.equal(p.status, 'SUCCESS', where);
-      assert.deepEqual(own.map((t) => ({ id: BigInt(t.id), kind: t.kind, from: BigInt(t.debit_account_id), to: BigInt(t.credit_account_id), amount: BigInt(t.amount) })), [
-        ...(p.cashAmount > 0n ? [{ id: p.cashTransferId, kind: 'posted', from: wallet.cashAccountId, to: merchant.settlementAccountId, amount: p.cashAmount }] : []),
-        ...(p.pointsAmount > 0n ? [{ id: p.pointsTransferId, kind: 'posted', from: wallet.pointsAccountId, to: merchant.pointsSettlementAccountId, amount: p.pointsAmount }] : []),
+      const to = (id: bigint) => owners.get(id) ?? `account ${id}`;
+      assert.deepEqual(own.map((t) => ({ id: BigInt(t.id), kind: t.kind, from: BigInt(t.debit_account_id), to: to(BigInt(t.credit_account_id)), amount: BigInt(t.amount) })), [
+        ...(p.cashAmount > 0n ? [{ id: p.cashTransferId, kind: 'posted', from: wallet.cashAccountId, to: `${merchant.merchantId} cash`, amount: p.cashAmount }] : []),
+        ...(p.pointsAmount > 0n ? [{ id: p.pointsTransferId, kind: 'posted', from: wallet.pointsAccountId, to: `${merchant.merchantId} points`, amount: p.pointsAmount }] : []),
       ], `${where}: pinless, paid by posted transfers only`);
       if (p.cashAmount === 0n) assert.equal(p.cashTransferId, null, where);
       if (p.pointsAmount === 0n) assert.equal(p.pointsTransferId, null, where);

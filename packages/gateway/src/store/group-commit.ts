@@ -11,7 +11,17 @@ import { dialectOf } from './dialect.ts';
 import { lockAccounts } from './ledger.ts';
 import type { Schema } from './schema.ts';
 
-type Work<T> = (tx: Transaction<Schema>) => Promise<T>;
+/** What a unit learns of its batch. */
+export interface Batch {
+  /**
+   * How many batches this process started before this one. Batches in flight together nearly always have
+   * consecutive lanes, so units that spread their writes over n ≥ groupCommitsInFlightMax rows by lane % n
+   * (a merchant's settlement shards) write rows that no other batch in flight writes, and do not queue.
+   */
+  lane: number;
+}
+
+type Work<T> = (tx: Transaction<Schema>, batch: Batch) => Promise<T>;
 
 /**
  * The account rows a unit will change. PostgreSQL: a batch locks every unit's rows at its start, wallets'
@@ -25,9 +35,12 @@ export interface UnitLocks {
   merchants: readonly bigint[];
 }
 
+/** A unit's locks, or how they follow from its batch's lane. */
+export type UnitLocksOf = UnitLocks | ((batch: Batch) => UnitLocks);
+
 interface Unit {
   work: Work<unknown>;
-  locks: UnitLocks;
+  locks: UnitLocksOf;
   resolve(value: unknown): void;
   reject(error: unknown): void;
 }
@@ -47,7 +60,7 @@ class GroupCommit {
 
   constructor(private readonly database: Database, private readonly inFlightMax: number) {}
 
-  run<T>(work: Work<T>, batchMax: number, locks: UnitLocks): Promise<T> {
+  run<T>(work: Work<T>, batchMax: number, locks: UnitLocksOf): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.#waiting.push({ work, locks, resolve: resolve as (value: unknown) => void, reject });
       this.#pump(batchMax);
@@ -66,16 +79,18 @@ class GroupCommit {
   }
 
   async #commit(batch: Unit[]): Promise<void> {
+    const info: Batch = { lane: this.stats.batches };
     this.stats.batches += 1;
     this.stats.units += batch.length;
     const dialect = dialectOf(this.database);
+    const locks = batch.map((unit) => (typeof unit.locks === 'function' ? unit.locks(info) : unit.locks));
     let outcomes: Outcome[] = [];
     try {
       // A retried transaction (PostgreSQL serialization failure, deadlock) runs every unit again.
       await dialect.transaction(this.database.db, async (tx) => {
         outcomes = [];
-        for (const side of ['wallets', 'merchants'] as const) await lockAccounts(this.database, tx, batch.flatMap((unit) => unit.locks[side]));
-        for (const unit of batch) outcomes.push(await runInSavepoint(tx, unit.work, dialect.retryable));
+        for (const side of ['wallets', 'merchants'] as const) await lockAccounts(this.database, tx, locks.flatMap((unit) => unit[side]));
+        for (const unit of batch) outcomes.push(await runInSavepoint(tx, (t) => unit.work(t, info), dialect.retryable));
       });
     } catch (error) {
       for (const unit of batch) unit.reject(error);
@@ -90,7 +105,7 @@ class GroupCommit {
 }
 
 /** A unit's refusal is its own; a failure worth retrying (a deadlock) fails the batch, which runs again. */
-async function runInSavepoint(tx: Transaction<Schema>, work: Work<unknown>, retryable: (error: unknown) => boolean): Promise<Outcome> {
+async function runInSavepoint(tx: Transaction<Schema>, work: (tx: Transaction<Schema>) => Promise<unknown>, retryable: (error: unknown) => boolean): Promise<Outcome> {
   await sql`savepoint group_commit_unit`.execute(tx);
   try {
     const value = await work(tx);
@@ -111,7 +126,7 @@ const committers = new WeakMap<Database, GroupCommit>();
  * committed. `work` must only touch the database through `tx`: it may run again if the batch is retried.
  */
 export function inGroupCommit<T>(database: Database, batchMax: number, work: Work<T>,
-  locks: UnitLocks = { wallets: [], merchants: [] }): Promise<T> {
+  locks: UnitLocksOf = { wallets: [], merchants: [] }): Promise<T> {
   return committerOf(database).run(work, batchMax, locks);
 }
 

@@ -9,6 +9,7 @@ import * as pinAttemptTime from './migrations/006-pin-attempt-time.ts';
 import * as merchantReturnAndScale from './migrations/007-merchant-return-and-scale.ts';
 import * as outboxRequestId from './migrations/008-outbox-request-id.ts';
 import * as challenges from './migrations/009-challenges.ts';
+import * as settlementShards from './migrations/010-settlement-shards.ts';
 
 // Listed in code, not read from a folder, so the migrations travel with the module graph.
 const MIGRATIONS = [
@@ -21,6 +22,7 @@ const MIGRATIONS = [
   ['007-merchant-return-and-scale', merchantReturnAndScale],
   ['008-outbox-request-id', outboxRequestId],
   ['009-challenges', challenges],
+  ['010-settlement-shards', settlementShards],
 ] as const;
 
 /**
