@@ -5,6 +5,7 @@
 // error while the others commit. Nothing is answered before its batch has committed. When nothing else is
 // being written a unit starts at once, alone: no added latency when idle; under load the latency added is
 // at most one batch's write.
+import { randomInt } from 'node:crypto';
 import { sql, type Transaction } from 'kysely';
 import type { Database } from './database.ts';
 import { dialectOf } from './dialect.ts';
@@ -14,9 +15,10 @@ import type { Schema } from './schema.ts';
 /** What a unit learns of its batch. */
 export interface Batch {
   /**
-   * How many batches this process started before this one. Batches in flight together nearly always have
-   * consecutive lanes, so units that spread their writes over n ≥ groupCommitsInFlightMax rows by lane % n
-   * (a merchant's settlement shards) write rows that no other batch in flight writes, and do not queue.
+   * Counts this process's batches, from a random start (so that two gateway processes do not step through
+   * the same rows together). Batches in flight together nearly always have consecutive lanes, so units that
+   * spread their writes over n ≥ groupCommitsInFlightMax rows by lane % n (a merchant's settlement shards)
+   * write rows that no other batch in flight writes, and do not queue.
    */
   lane: number;
 }
@@ -57,6 +59,7 @@ class GroupCommit {
   readonly #waiting: Unit[] = [];
   #inFlight = 0;
   readonly stats: GroupCommitStats = { batches: 0, units: 0 };
+  readonly #firstLane = randomInt(0, 2 ** 30);
 
   constructor(private readonly database: Database, private readonly inFlightMax: number) {}
 
@@ -79,7 +82,7 @@ class GroupCommit {
   }
 
   async #commit(batch: Unit[]): Promise<void> {
-    const info: Batch = { lane: this.stats.batches };
+    const info: Batch = { lane: this.#firstLane + this.stats.batches };
     this.stats.batches += 1;
     this.stats.units += batch.length;
     const dialect = dialectOf(this.database);
