@@ -47,7 +47,7 @@ for (const kind of DATABASE_KINDS) {
       const old: Old = { db: database.db as Kysely<any>, now: Date.now() };
       const shop = await provisionMerchant(database, {
         merchantId: '49001', name: 'Toko Lama', userId: 'bot49001', password: 'secret-49001', paymentOtp: true,
-      });
+      }, { settlementShards: 1 });
       const wallet = await fundedWallet(database, { phone: '081349000001', cash: 500_000n, points: 0n });
       const changer = await fundedWallet(database, { phone: '081349000002', cash: 0n, points: 0n });
       const pinChanger = await fundedWallet(database, { phone: '081349000003', cash: 0n, points: 0n });

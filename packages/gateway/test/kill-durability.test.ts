@@ -16,7 +16,9 @@ import { inTransaction } from '../src/store/transaction.ts';
 import { runCommand } from './support/cli.ts';
 import { DATABASE_KINDS, createTestDatabaseUrl } from './support/databases.ts';
 import { callOperation, health, parseReply, provisionMerchant, type Reply } from './support/gateway.ts';
-import { fundedWallet, merchantMoney, startNotificationReceiver, walletMoney, type NotificationReceiver } from './support/payments.ts';
+import {
+  fundedWallet, merchantMoney, settlementOwners, startNotificationReceiver, walletMoney, type NotificationReceiver,
+} from './support/payments.ts';
 import { seededRandom } from './support/seeded-random.ts';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -52,6 +54,8 @@ interface World {
   readonly kind: DatabaseKind;
   readonly url: string;
   readonly merchants: Merchant[];
+  /** The merchants' settlement shards by account, named `<merchant_id> cash|points` (support/payments.ts). */
+  readonly settlementOwners: ReadonlyMap<bigint, string>;
   readonly wallets: Wallet[];
   readonly receiver: NotificationReceiver;
 }
@@ -69,7 +73,7 @@ async function provision(kind: DatabaseKind): Promise<World> {
     const wallets: Wallet[] = [];
     for (const w of WALLETS) wallets.push(await fundedWallet(database, { ...w, name: 'Kill Customer' }));
     for (const m of merchants) for (const w of wallets) await link(database, m, w);
-    return { kind, url, merchants, wallets, receiver };
+    return { kind, url, merchants, settlementOwners: await settlementOwners(database, merchants), wallets, receiver };
   } finally {
     await database.close();
   }
@@ -255,10 +259,12 @@ function assertEveryPaymentWhole(world: World, snap: Snapshot, where: string): v
     if (p.payType === '1') assert.equal(p.cashAmount, 0n, what);
     const kind = p.status === 'SUCCESS' ? 'posted' : 'pending';
     const expected = [
-      ...(p.cashAmount > 0n ? [{ id: p.cashTransferId, kind, amount: p.cashAmount, debit: wallet.cashAccountId, credit: merchant.settlementAccountId }] : []),
-      ...(p.pointsAmount > 0n ? [{ id: p.pointsTransferId, kind, amount: p.pointsAmount, debit: wallet.pointsAccountId, credit: merchant.pointsSettlementAccountId }] : []),
+      ...(p.cashAmount > 0n ? [{ id: p.cashTransferId, kind, amount: p.cashAmount, debit: wallet.cashAccountId, credit: `${merchant.merchantId} cash` }] : []),
+      ...(p.pointsAmount > 0n ? [{ id: p.pointsTransferId, kind, amount: p.pointsAmount, debit: wallet.pointsAccountId, credit: `${merchant.merchantId} points` }] : []),
     ];
-    const moves = (byReference.get(`payment:${p.trxId}`) ?? []).map((t) => ({ id: t.id, kind: t.kind, amount: t.amount, debit: t.debit, credit: t.credit }));
+    const moves = (byReference.get(`payment:${p.trxId}`) ?? []).map((t) => ({
+      id: t.id, kind: t.kind, amount: t.amount, debit: t.debit, credit: world.settlementOwners.get(t.credit) ?? `account ${t.credit}`,
+    }));
     assert.deepEqual(moves, expected, `${what}: its money moves`);
     for (const m of moves) assert.equal(resolved.has(m.id), false, `${what}: transfer ${m.id} is not yet resolved`);
     const notices = snap.notificationRows.get(key(p.merchantId, p.billNo)) ?? [];

@@ -1,16 +1,19 @@
-// Proves that the ledger check finds a ledger clean after real activity (opening balances, a sandbox top-up, pinless payments, PIN payments held then paid, cancelled, expired and still pending) and names each invariant when it is broken by hand — an unbalanced, self or zero transfer, a resolution unlike its hold, a running total off its transfers, a wallet below zero, holds out of step with their payments — on SQLite and PostgreSQL, and that `ovo-tokenize ledger check` exits 0 with a summary on a clean file and 1 naming the broken invariant on a broken one.
+// Proves that the ledger check finds a ledger clean after real activity (opening balances, a sandbox top-up, pinless payments, PIN payments held then paid, cancelled, expired and still pending) and names each invariant when it is broken by hand — an unbalanced, self or zero transfer, a resolution unlike its hold, a running total off its transfers, a wallet below zero, holds out of step with their payments, a settlement shard tampered with, of the wrong kind, shared, orphaned or credited by another merchant's payment — on SQLite and PostgreSQL, and that `ovo-tokenize ledger check` exits 0 with a summary on a clean file and 1 naming the broken invariant on a broken one.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql, type Transaction } from 'kysely';
+import { SETTLEMENT_SHARDS } from '../src/domain/ledger-rules.ts';
 import type { Wallet } from '../src/domain/wallet.ts';
 import { expirePayments } from '../src/services/payments.ts';
 import { sandboxTopUp } from '../src/services/wallet-app.ts';
 import { openDatabase, type Database } from '../src/store/database.ts';
-import { hold, transfer, voidHold } from '../src/store/ledger.ts';
+import { createAccount, hold, transfer, voidHold } from '../src/store/ledger.ts';
 import { checkLedger, type LedgerViolation } from '../src/store/ledger-check.ts';
+import { insertMerchant } from '../src/store/merchants.ts';
+import { settlementBalances, settlementShardsOf } from '../src/store/settlement-shards.ts';
 import type { Schema } from '../src/store/schema.ts';
 import { insertWalletSession } from '../src/store/wallet-sessions.ts';
 import { runCommand } from './support/cli.ts';
@@ -19,6 +22,9 @@ import { callOperation } from './support/gateway.ts';
 import {
   authorisePayment, countTransfers, fundedWallet, linkThroughStore, reloadPayment, startPaymentsGateway, type PaymentsGateway,
 } from './support/payments.ts';
+
+/** The accounts after ledgerAfterActivity: see 'a ledger after real activity checks clean'. */
+const ACCOUNTS = 2 + 2 * SETTLEMENT_SHARDS + 2;
 
 const MERCHANT = { merchantId: '68001', name: 'Toko Buku', userId: 'bot68001', password: 'ledger-secret', pinlessLimit: 20_000n };
 
@@ -99,6 +105,17 @@ async function rawPostedTransfer(tx: Transaction<Schema>, debit: bigint, credit:
   return row.id;
 }
 
+async function credits(database: Database, accountId: bigint): Promise<bigint> {
+  const row = await database.db.selectFrom('accounts').select('credits_posted').where('id', '=', accountId).executeTakeFirstOrThrow();
+  return row.credits_posted;
+}
+
+/** The account a transfer credits: for a payment's, the merchant's shard its batch picked. */
+async function creditOf(database: Database, transferId: bigint): Promise<bigint> {
+  const row = await database.db.selectFrom('transfers').select('credit_account_id').where('id', '=', transferId).executeTakeFirstOrThrow();
+  return row.credit_account_id;
+}
+
 async function holdOf(database: Database, trxId: string, part: 'cash_transfer_id' | 'points_transfer_id'): Promise<bigint> {
   const row = await database.db.selectFrom('payments').select(part).where('trx_id', '=', trxId).executeTakeFirstOrThrow();
   return row[part]!;
@@ -112,9 +129,10 @@ for (const kind of DATABASE_KINDS) {
     await t.test('a ledger after real activity checks clean', async () => {
       const result = await checkLedger(database.db);
       assert.deepEqual(result.violations, []);
-      // Two wallet accounts, two merchant settlement accounts, the two funding accounts; one hold open (LC-6).
+      // Two wallet accounts, the merchant's settlement shards (a cash and a points account each), the two
+      // funding accounts; one hold open (LC-6).
       assert.deepEqual({ accounts: result.accounts, openHolds: result.openHolds, payments: result.payments },
-        { accounts: 6, openHolds: 1, payments: 6 });
+        { accounts: ACCOUNTS, openHolds: 1, payments: 6 });
       assert.equal(result.transfers, await countTransfers(database));
     });
 
@@ -152,14 +170,15 @@ for (const kind of DATABASE_KINDS) {
 
       // A void that releases less than its hold (totals moved to agree, so only the resolution is wrong).
       const cancelledHold = await holdOf(database, activity.trx.cancelled, 'cash_transfer_id');
+      const shard = await creditOf(database, cancelledHold);
       const unlike = await violationsAfter(database, async (tx) => {
         await tx.updateTable('transfers').set({ amount: 49_999n }).where('pending_id', '=', cancelledHold).execute();
         await tx.updateTable('accounts').set('debits_pending', sql<bigint>`debits_pending + 1`).where('id', '=', wallet.cashAccountId).execute();
-        await tx.updateTable('accounts').set('credits_pending', sql<bigint>`credits_pending + 1`).where('id', '=', merchant.settlementAccountId).execute();
+        await tx.updateTable('accounts').set('credits_pending', sql<bigint>`credits_pending + 1`).where('id', '=', shard).execute();
       });
       assert.deepEqual(invariants(unlike), ['transfers_balanced'], JSON.stringify(unlike));
-      assert.match(unlike[0]!.detail, new RegExp(`^void_pending transfer \\d+ moves 49999 from account ${wallet.cashAccountId} to account ${merchant.settlementAccountId}, ` +
-        `but its hold ${cancelledHold} moved 50000 from account ${wallet.cashAccountId} to account ${merchant.settlementAccountId}$`));
+      assert.match(unlike[0]!.detail, new RegExp(`^void_pending transfer \\d+ moves 49999 from account ${wallet.cashAccountId} to account ${shard}, ` +
+        `but its hold ${cancelledHold} moved 50000 from account ${wallet.cashAccountId} to account ${shard}$`));
     });
 
     await t.test('totals_match_transfers: a running total changed by hand', async () => {
@@ -194,12 +213,13 @@ for (const kind of DATABASE_KINDS) {
       const { wallet, trx } = activity;
       const merchant = activity.gw.merchants[0]!;
       const openHold = await holdOf(database, trx.open, 'cash_transfer_id');
+      const openShard = await creditOf(database, openHold);
       const cancelledHold = await holdOf(database, trx.cancelled, 'cash_transfer_id');
 
       const paidWhileHeld = await violationsAfter(database, (tx) => tx.updateTable('payments').set({ status: 'SUCCESS' }).where('trx_id', '=', trx.open).execute());
       assert.deepEqual(paidWhileHeld, [{
         invariant: 'holds_match_payments',
-        detail: `hold ${openHold} of 40000 from account ${wallet.cashAccountId} to account ${merchant.settlementAccountId} is still open, but its payment ${trx.open} is SUCCESS`,
+        detail: `hold ${openHold} of 40000 from account ${wallet.cashAccountId} to account ${openShard} is still open, but its payment ${trx.open} is SUCCESS`,
       }]);
 
       const strayHold = await violationsAfter(database, (tx) => hold(tx, { debitAccountId: wallet.cashAccountId, creditAccountId: merchant.settlementAccountId, amount: 10n, now: 1 }));
@@ -218,9 +238,63 @@ for (const kind of DATABASE_KINDS) {
 
       const noHold = await violationsAfter(database, (tx) => tx.updateTable('payments').set({ cash_transfer_id: null }).where('trx_id', '=', trx.open).execute());
       assert.deepEqual(noHold, [
-        { invariant: 'holds_match_payments', detail: `hold ${openHold} of 40000 from account ${wallet.cashAccountId} to account ${merchant.settlementAccountId} is still open, but no payment holds it` },
+        { invariant: 'holds_match_payments', detail: `hold ${openHold} of 40000 from account ${wallet.cashAccountId} to account ${openShard} is still open, but no payment holds it` },
         { invariant: 'holds_match_payments', detail: `payment ${trx.open} is PENDING but has no cash hold for its 40000` },
       ]);
+
+      assert.deepEqual((await checkLedger(database.db)).violations, [], 'every break above was rolled back');
+    });
+
+    await t.test('settlement_shards: payments spread over the shards; a shard tampered with, moved, shared or orphaned', async () => {
+      const { wallet, trx } = activity;
+      const merchant = activity.gw.merchants[0]!;
+      const shards = await settlementShardsOf(database.db, merchant);
+      assert.equal(shards.length, SETTLEMENT_SHARDS);
+      const credited = await database.db.selectFrom('transfers').select('credit_account_id').distinct()
+        .where('reference', 'like', 'payment:%').execute();
+      assert.ok(credited.length >= 2, `one payment after another, each its own batch, credit several shards: ${JSON.stringify(credited.map(String))}`);
+      // LC-1 15,000 and LC-3's 70,000 cash, LC-2's 20,000 and LC-3's 30,000 points paid; LC-6's 40,000 on hold.
+      const { cash, points } = await settlementBalances(database.db, merchant);
+      assert.deepEqual({ cash: [cash.posted, cash.incomingHeld], points: [points.posted, points.incomingHeld] },
+        { cash: [85_000n, 40_000n], points: [50_000n, 0n] });
+
+      const last = shards[SETTLEMENT_SHARDS - 1]!;
+      const bumped = await violationsAfter(database, (tx) => tx.updateTable('accounts').set('credits_posted', sql<bigint>`credits_posted + 1`)
+        .where('id', '=', last.cashAccountId).execute());
+      assert.deepEqual(invariants(bumped), ['totals_match_transfers'], JSON.stringify(bumped));
+      assert.match(bumped[0]!.detail, new RegExp(`^account ${last.cashAccountId} \\(merchant_settlement\\): credits_posted is \\d+ but its transfers add up to \\d+$`));
+
+      const walletAsShard = await violationsAfter(database, (tx) => tx.updateTable('settlement_shards').set({ points_account_id: wallet.pointsAccountId })
+        .where('merchant_id', '=', merchant.merchantId).where('shard', '=', BigInt(SETTLEMENT_SHARDS - 1)).execute());
+      assert.deepEqual(walletAsShard.filter((v) => !/is not one of that merchant's settlement shards$/.test(v.detail)), [
+        { invariant: 'settlement_shards', detail: `merchant ${merchant.merchantId}'s merchant_points_settlement shard ${SETTLEMENT_SHARDS - 1} is account ${wallet.pointsAccountId}, a wallet_points account` },
+        { invariant: 'settlement_shards', detail: `merchant_points_settlement account ${last.pointsAccountId} (credits_posted ${await credits(database, last.pointsAccountId)}, credits_pending 0) is a shard of no merchant, so no merchant's balance counts it` },
+      ]);
+
+      const other = { merchantId: '68002', name: 'Toko Lain', userId: 'bot68002', password: 'other-secret' };
+      const shared = await violationsAfter(database, async (tx) => {
+        const second = await insertMerchant(tx, other, 1, { settlementShards: 1 });
+        await tx.updateTable('merchants').set({ settlement_account_id: shards[1]!.cashAccountId }).where('merchant_id', '=', other.merchantId).execute();
+        return second;
+      });
+      assert.deepEqual(invariants(shared), ['settlement_shards', 'settlement_shards'], JSON.stringify(shared));
+      assert.equal(shared[0]!.detail, `account ${shards[1]!.cashAccountId} is a settlement shard 2 times, of merchants ${merchant.merchantId} … ${other.merchantId}`);
+      assert.match(shared[1]!.detail, /^merchant_settlement account \d+ \(credits_posted 0, credits_pending 0\) is a shard of no merchant, so no merchant's balance counts it$/);
+
+      const orphan = await violationsAfter(database, (tx) => createAccount(tx, 'merchant_settlement', 1));
+      assert.deepEqual(invariants(orphan), ['settlement_shards']);
+      assert.match(orphan[0]!.detail, /^merchant_settlement account \d+ \(credits_posted 0, credits_pending 0\) is a shard of no merchant/);
+
+      const pinlessTransfer = await holdOf(database, trx.pinlessCash, 'cash_transfer_id');
+      const toAnother = await violationsAfter(database, async (tx) => {
+        await insertMerchant(tx, other, 1);
+        await tx.updateTable('payments').set({ merchant_id: other.merchantId }).where('trx_id', '=', trx.pinlessCash).execute();
+      });
+      assert.deepEqual(toAnother, [{
+        invariant: 'settlement_shards',
+        detail: `payment ${trx.pinlessCash} of merchant ${other.merchantId} moves its cash with transfer ${pinlessTransfer} to account ` +
+          `${await creditOf(database, pinlessTransfer)}, which is not one of that merchant's settlement shards`,
+      }]);
 
       assert.deepEqual((await checkLedger(database.db)).violations, [], 'every break above was rolled back');
     });
@@ -232,16 +306,17 @@ for (const kind of DATABASE_KINDS) {
         const brokenPath = join(dir, 'broken.sqlite');
         await sql`vacuum into ${brokenPath}`.execute(database.db);
         const broken = openDatabase(`sqlite:${brokenPath}`);
-        const settlement = activity.gw.merchants[0]!.settlementAccountId;
+        // The shard LC-1's 15,000 went to: it can carry 7 more on its debit side without going below zero.
+        const settlement = await creditOf(database, await holdOf(database, activity.trx.pinlessCash, 'cash_transfer_id'));
         await broken.db.updateTable('accounts').set('debits_pending', sql<bigint>`debits_pending + 7`).where('id', '=', settlement).execute();
         await broken.close();
 
         const expected = await checkLedger(database.db);
         const [clean, failed] = await Promise.all([runCommand(['ledger', 'check', '--db', database.url]), runCommand(['ledger', 'check', '--db', `sqlite:${brokenPath}`])]);
         assert.equal(clean.code, 0, clean.stderr);
-        assert.equal(clean.stdout, `ledger ok: 6 accounts, ${expected.transfers} transfers, 1 open hold, 6 payments\n`);
+        assert.equal(clean.stdout, `ledger ok: ${ACCOUNTS} accounts, ${expected.transfers} transfers, 1 open hold, 6 payments\n`);
         assert.equal(failed.code, 1, failed.stdout);
-        assert.equal(failed.stderr, `ledger check failed: totals_match_transfers (1 violation; 6 accounts, ${expected.transfers} transfers, 1 open hold, 6 payments)\n` +
+        assert.equal(failed.stderr, `ledger check failed: totals_match_transfers (1 violation; ${ACCOUNTS} accounts, ${expected.transfers} transfers, 1 open hold, 6 payments)\n` +
           `  totals_match_transfers: account ${settlement} (merchant_settlement): debits_pending is 7 but its transfers add up to 0\n`);
       });
     }

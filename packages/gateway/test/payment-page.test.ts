@@ -8,7 +8,7 @@ import { hashPin } from '../src/domain/pin.ts';
 import type { Payment } from '../src/domain/payment.ts';
 import type { Wallet } from '../src/domain/wallet.ts';
 import type { DatabaseKind } from '../src/store/database.ts';
-import { getBalances } from '../src/store/ledger.ts';
+import { settlementBalances } from '../src/store/settlement-shards.ts';
 import { createLink } from '../src/store/links.ts';
 import type { MerchantInput } from '../src/store/merchants.ts';
 import { findMerchant } from '../src/store/merchants.ts';
@@ -152,9 +152,8 @@ async function balancesOf(env: Env, wallet: Wallet) {
 
 /** Posted balances of a merchant's cash and points settlement accounts. */
 async function settledOf(env: Env, merchantId: string): Promise<{ cash: bigint; points: bigint }> {
-  const m = (await findMerchant(env.gw.database.db, merchantId))!;
-  const b = await getBalances(env.gw.database.db, [m.settlementAccountId, m.pointsSettlementAccountId]);
-  return { cash: b.get(m.settlementAccountId)!.posted, points: b.get(m.pointsSettlementAccountId)!.posted };
+  const { cash, points } = await settlementBalances(env.gw.database.db, (await findMerchant(env.gw.database.db, merchantId))!);
+  return { cash: cash.posted, points: points.posted };
 }
 
 /** What a reader sees: the page without tags, whitespace collapsed. */

@@ -36,6 +36,14 @@ export const REFERENCE_CHARS_MAX = 255;
 export const LIST_TRANSFERS_LIMIT_MAX = 1000;
 export const GET_BALANCES_ACCOUNTS_MAX = 1000;
 
+/**
+ * How many settlement accounts of each currency a merchant has: its own (shard 0, in the merchants row) and
+ * the others in settlement_shards. Every payment credits one of them, so one merchant's concurrent payments
+ * do not all queue on one row; its balance is their sum. At least the group commit's batches in flight
+ * (4 on PostgreSQL), so that each of them can credit a shard of its own.
+ */
+export const SETTLEMENT_SHARDS = 8;
+
 export function isAccountKind(value: string): value is AccountKind {
   return (ACCOUNT_KINDS as readonly string[]).includes(value);
 }

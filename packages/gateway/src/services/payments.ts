@@ -10,6 +10,7 @@ import { dialectOf } from '../store/dialect.ts';
 import { inGroupCommit, type UnitLocks } from '../store/group-commit.ts';
 import { hold, postHold, transfer, voidHold, type TransferInput } from '../store/ledger.ts';
 import { findMerchant } from '../store/merchants.ts';
+import { settlementShardsCached, shardForLane } from '../store/settlement-shards.ts';
 import {
   BillNoTaken, findPayment, findPaymentByBill, insertPayment, listExpiredPayments, updatePendingPayment,
 } from '../store/payments.ts';
@@ -67,8 +68,11 @@ async function insertNewPayment(ctx: GatewayContext, merchant: Merchant, request
   fingerprint: string, pinlessAllowed = true): Promise<CreatedPayment> {
   const pinless = pinlessAllowed && request.bill_total <= merchant.pinlessLimit;
   const challengeId = pinless ? undefined : randomToken(ctx.random);
-  // Committed with the payments that arrive meanwhile (store/group-commit.ts): answered once on disk.
-  const { created: payment, notification } = await inGroupCommit(ctx.database, ctx.config.group_commit_batch_max, async (tx) => {
+  const shards = await settlementShardsCached(ctx.database.db, merchant);
+  // Committed with the payments that arrive meanwhile (store/group-commit.ts): answered once on disk. The
+  // batch's payments to this merchant credit one of its settlement shards, other batches in flight others.
+  const { created: payment, notification } = await inGroupCommit(ctx.database, ctx.config.group_commit_batch_max, async (tx, batch) => {
+    const settlement = shardForLane(shards, batch.lane);
     const now = ctx.clock.now();
     // The split and the affordability check rest on these balances: current, as the batch locked their rows.
     const split = splitPayment(request.bill_total, request.pay_type, await walletBalances(tx, wallet));
@@ -76,11 +80,11 @@ async function insertNewPayment(ctx: GatewayContext, merchant: Merchant, request
     const reference = `payment:${trxId}`;
     const move = pinless ? transfer : hold;
     const cash = split.cash === 0n ? null : await moveOrRefuse(move, tx, {
-      debitAccountId: wallet.cashAccountId, creditAccountId: merchant.settlementAccountId, amount: split.cash, reference, now,
+      debitAccountId: wallet.cashAccountId, creditAccountId: settlement.cashAccountId, amount: split.cash, reference, now,
       kinds: { debit: 'wallet_cash', credit: 'merchant_settlement' },
     }, request.bill_total);
     const points = split.points === 0n ? null : await moveOrRefuse(move, tx, {
-      debitAccountId: wallet.pointsAccountId, creditAccountId: merchant.pointsSettlementAccountId, amount: split.points, reference, now,
+      debitAccountId: wallet.pointsAccountId, creditAccountId: settlement.pointsAccountId, amount: split.points, reference, now,
       kinds: { debit: 'wallet_points', credit: 'merchant_points_settlement' },
     }, request.bill_total);
     if (challengeId !== undefined) {
@@ -99,7 +103,10 @@ async function insertNewPayment(ctx: GatewayContext, merchant: Merchant, request
     });
     const notification = pinless ? await enqueuePaymentNotification(ctx, tx, merchant, created, { handOver: true }) : undefined;
     return { created, notification };
-  }, { wallets: spendsOf(wallet, request.pay_type), merchants: [merchant.settlementAccountId, merchant.pointsSettlementAccountId] });
+  }, (batch) => {
+    const settlement = shardForLane(shards, batch.lane);
+    return { wallets: spendsOf(wallet, request.pay_type), merchants: [settlement.cashAccountId, settlement.pointsAccountId] };
+  });
   if (notification) ctx.deliveries.handOver([notification]);
   ctx.metrics.paymentCreated(payment);
   return { payment, pageToken: challengeId ?? receiptToken(ctx, payment.trxId) };

@@ -74,7 +74,7 @@ interface Names {
   payments: Map<string, { merchant: string | null; billDesc: string }>;
 }
 
-/** Merchant names behind the counterparty accounts and the payments the references point at (two queries). */
+/** Merchant names behind the counterparty accounts (settlement shards too) and the payments the references point at (three queries). */
 async function counterpartyNames(ctx: GatewayContext, entries: readonly TransferEntry[]): Promise<Names> {
   const db = ctx.database.db;
   const accounts = [...new Set(entries.map((e) => e.counterpartyAccountId))];
@@ -96,6 +96,13 @@ async function counterpartyNames(ctx: GatewayContext, entries: readonly Transfer
       merchantByAccount.set(BigInt(row.settlement_account_id), row.name);
       if (row.points_settlement_account_id !== null) merchantByAccount.set(BigInt(row.points_settlement_account_id), row.name);
     }
+  }
+  const shardRows = accounts.length === 0 ? [] : await db.selectFrom('settlement_shards as s')
+    .innerJoin('merchants as m', 'm.merchant_id', 's.merchant_id').select(['m.name', 's.cash_account_id', 's.points_account_id'])
+    .where((eb) => eb.or([eb('s.cash_account_id', 'in', accounts), eb('s.points_account_id', 'in', accounts)])).execute();
+  for (const row of shardRows) {
+    merchantByAccount.set(BigInt(row.cash_account_id), row.name);
+    merchantByAccount.set(BigInt(row.points_account_id), row.name);
   }
   for (const p of paymentRows) payments.set(p.trx_id, { merchant: merchantById.get(p.merchant_id) ?? null, billDesc: p.bill_desc });
   return { merchantByAccount, payments };

@@ -6,6 +6,7 @@
 // being written a unit starts at once, alone: no added latency when idle; under load the latency added is
 // at most one batch's write (on SQLite plus the rest of the event loop's turn, see #afterBatch). Its units:
 // a payment's creation, settlement, cancellation and expiry, unlinking, and a link's creation.
+import { randomInt } from 'node:crypto';
 import { sql, type Transaction } from 'kysely';
 import type { Database } from './database.ts';
 import { dialectOf } from './dialect.ts';
@@ -13,7 +14,18 @@ import { lockAccounts } from './ledger.ts';
 import type { Schema } from './schema.ts';
 import { lockWallets } from './wallets.ts';
 
-type Work<T> = (tx: Transaction<Schema>) => Promise<T>;
+/** What a unit learns of its batch. */
+export interface Batch {
+  /**
+   * Counts this process's batches, from a random start (so that two gateway processes do not step through
+   * the same rows together). Batches in flight together nearly always have consecutive lanes, so units that
+   * spread their writes over n ≥ groupCommitsInFlightMax rows by lane % n (a merchant's settlement shards)
+   * write rows that no other batch in flight writes, and do not queue.
+   */
+  lane: number;
+}
+
+type Work<T> = (tx: Transaction<Schema>, batch: Batch) => Promise<T>;
 
 /**
  * The rows a unit will change that another unit may change too. PostgreSQL: a batch locks every unit's rows
@@ -34,9 +46,12 @@ export interface UnitLocks {
   merchants?: readonly bigint[];
 }
 
+/** A unit's locks, or how they follow from its batch's lane. */
+export type UnitLocksOf = UnitLocks | ((batch: Batch) => UnitLocks);
+
 interface Unit {
   work: Work<unknown>;
-  locks: UnitLocks;
+  locks: UnitLocksOf;
   resolve(value: unknown): void;
   reject(error: unknown): void;
 }
@@ -55,10 +70,11 @@ class GroupCommit {
   /** A batch ended in this turn of the event loop: the next one starts at the turn's end (see #afterBatch). */
   #startAtTurnEnd = false;
   readonly stats: GroupCommitStats = { batches: 0, units: 0 };
+  readonly #firstLane = randomInt(0, 2 ** 30);
 
   constructor(private readonly database: Database, private readonly inFlightMax: number) {}
 
-  run<T>(work: Work<T>, batchMax: number, locks: UnitLocks): Promise<T> {
+  run<T>(work: Work<T>, batchMax: number, locks: UnitLocksOf): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.#waiting.push({ work, locks, resolve: resolve as (value: unknown) => void, reject });
       this.#pump(batchMax);
@@ -94,17 +110,19 @@ class GroupCommit {
   }
 
   async #commit(batch: Unit[]): Promise<void> {
+    const info: Batch = { lane: this.#firstLane + this.stats.batches };
     this.stats.batches += 1;
     this.stats.units += batch.length;
     const dialect = dialectOf(this.database);
+    const locks = batch.map((unit) => (typeof unit.locks === 'function' ? unit.locks(info) : unit.locks));
     let outcomes: Outcome[] = [];
     try {
       // A retried transaction (PostgreSQL serialization failure, deadlock) runs every unit again.
       await dialect.transaction(this.database.db, async (tx) => {
         outcomes = [];
-        await lockWallets(this.database, tx, batch.flatMap((unit) => unit.locks.walletRecords ?? []));
-        for (const side of ['wallets', 'merchants'] as const) await lockAccounts(this.database, tx, batch.flatMap((unit) => unit.locks[side] ?? []));
-        for (const unit of batch) outcomes.push(await runInSavepoint(tx, unit.work, dialect.retryable));
+        await lockWallets(this.database, tx, locks.flatMap((unit) => unit.walletRecords ?? []));
+        for (const side of ['wallets', 'merchants'] as const) await lockAccounts(this.database, tx, locks.flatMap((unit) => unit[side] ?? []));
+        for (const unit of batch) outcomes.push(await runInSavepoint(tx, (t) => unit.work(t, info), dialect.retryable));
       });
     } catch (error) {
       for (const unit of batch) unit.reject(error);
@@ -119,7 +137,7 @@ class GroupCommit {
 }
 
 /** A unit's refusal is its own; a failure worth retrying (a deadlock) fails the batch, which runs again. */
-async function runInSavepoint(tx: Transaction<Schema>, work: Work<unknown>, retryable: (error: unknown) => boolean): Promise<Outcome> {
+async function runInSavepoint(tx: Transaction<Schema>, work: (tx: Transaction<Schema>) => Promise<unknown>, retryable: (error: unknown) => boolean): Promise<Outcome> {
   await sql`savepoint group_commit_unit`.execute(tx);
   try {
     const value = await work(tx);
@@ -139,7 +157,7 @@ const committers = new WeakMap<Database, GroupCommit>();
  * Runs `work` as one unit of the database's group commit (see above); resolves once its batch has
  * committed. `work` must only touch the database through `tx`: it may run again if the batch is retried.
  */
-export function inGroupCommit<T>(database: Database, batchMax: number, work: Work<T>, locks: UnitLocks = {}): Promise<T> {
+export function inGroupCommit<T>(database: Database, batchMax: number, work: Work<T>, locks: UnitLocksOf = {}): Promise<T> {
   return committerOf(database).run(work, batchMax, locks);
 }
 

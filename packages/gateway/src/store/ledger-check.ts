@@ -14,6 +14,7 @@ import {
   currencyOf,
   isAccountKind,
   overdraftAllowed,
+  type AccountKind,
   type TransferKind,
 } from '../domain/ledger-rules.ts';
 import type { Schema } from './schema.ts';
@@ -28,6 +29,12 @@ export const LEDGER_INVARIANTS = [
   'no_overdraft',
   /** Open holds belong to PENDING payments, PENDING payments hold their amounts, finished ones settled their way. */
   'holds_match_payments',
+  /**
+   * A merchant's settlement shards are accounts of their currency's settlement kind, each one merchant's, every
+   * settlement account is a shard of some merchant (so its balance, the sum over its shards, counts all of
+   * them), and a payment's money goes to a shard of the payment's own merchant.
+   */
+  'settlement_shards',
 ] as const;
 export type LedgerInvariant = (typeof LEDGER_INVARIANTS)[number];
 
@@ -64,6 +71,8 @@ const TOTALS_EFFECT: Readonly<Record<TransferKind, { pending: -1 | 0 | 1; posted
 
 type Db = Kysely<Schema>;
 
+const SETTLEMENT_KINDS: readonly AccountKind[] = ['merchant_settlement', 'merchant_points_settlement'];
+
 /** Checks every invariant in one snapshot; inside the caller's transaction when `db` is one. */
 export async function checkLedger(db: Tx): Promise<LedgerCheck> {
   if (!db.isTransaction) {
@@ -81,6 +90,9 @@ export async function checkLedger(db: Tx): Promise<LedgerCheck> {
     ...(await orphanHolds(db)),
     ...(await pendingPaymentsWithoutHolds(db)),
     ...(await paymentsSettledTheWrongWay(db)),
+    ...(await misfitShards(db)),
+    ...(await sharedOrOrphanSettlementAccounts(db)),
+    ...(await paymentsToAnotherMerchant(db)),
   ];
   return { accounts: accounts.count, transfers: transfers.count, openHolds: await countOpenHolds(db), payments: await countPayments(db), violations };
 }
@@ -284,7 +296,7 @@ async function orphanHolds(db: Db): Promise<LedgerViolation[]> {
 /** One row per part (cash, points) of every payment: the amount and the transfer that moves it. */
 function paymentParts(db: Db) {
   const part = (name: 'cash' | 'points') => db.selectFrom('payments').select([
-    'trx_id', 'status', sql.lit(name).as('part'),
+    'trx_id', 'merchant_id', 'status', sql.lit(name).as('part'),
     `${name}_amount as amount` as const, `${name}_transfer_id as transfer_id` as const,
   ]);
   return part('cash').unionAll(part('points'));
@@ -329,6 +341,71 @@ async function paymentsSettledTheWrongWay(db: Db): Promise<LedgerViolation[]> {
     invariant: 'holds_match_payments',
     detail: `payment ${row.trx_id} is ${row.status} but its ${row.part} ` +
       (row.kind === 'posted' ? `transfer ${row.transfer_id} of ${row.amount} was posted` : `hold ${row.transfer_id} of ${row.amount} was ${resolved(row.resolution!)}`),
+  }));
+}
+
+// ——— (5) settlement shards belong to their merchant ———
+
+/** Every settlement account of every merchant: shard 0 from the merchants row, the others from settlement_shards. */
+function settlementAccounts(db: Db) {
+  const own = (column: 'settlement_account_id' | 'points_settlement_account_id', kind: AccountKind) => db.selectFrom('merchants')
+    .select(['merchant_id', sql<bigint>`0`.as('shard'), sql.lit(kind).as('kind'), `${column} as account_id` as const]);
+  const shard = (column: 'cash_account_id' | 'points_account_id', kind: AccountKind) => db.selectFrom('settlement_shards')
+    .select(['merchant_id', 'shard', sql.lit(kind).as('kind'), `${column} as account_id` as const]);
+  return own('settlement_account_id', 'merchant_settlement').unionAll(own('points_settlement_account_id', 'merchant_points_settlement'))
+    .unionAll(shard('cash_account_id', 'merchant_settlement')).unionAll(shard('points_account_id', 'merchant_points_settlement'));
+}
+
+/** A shard that names no account, or an account of another kind than its currency's settlement. */
+async function misfitShards(db: Db): Promise<LedgerViolation[]> {
+  const rows = await db.selectFrom(settlementAccounts(db).as('s'))
+    .leftJoin('accounts as a', 'a.id', 's.account_id')
+    .select(['s.merchant_id', 's.shard', 's.kind', 's.account_id', 'a.kind as account_kind'])
+    .where((eb) => eb.or([eb('a.id', 'is', null), eb('a.kind', '<>', eb.ref('s.kind'))]))
+    .orderBy('s.merchant_id').orderBy('s.shard').limit(VIOLATIONS_LISTED_PER_QUERY_MAX).execute();
+  return rows.map((r) => ({
+    invariant: 'settlement_shards',
+    detail: `merchant ${r.merchant_id}'s ${r.kind} shard ${r.shard} is account ${r.account_id}, ` +
+      (r.account_kind === null ? 'which does not exist' : `a ${r.account_kind} account`),
+  }));
+}
+
+/** Settlement accounts that are a shard twice (of two merchants, or twice of one), or of no merchant at all. */
+async function sharedOrOrphanSettlementAccounts(db: Db): Promise<LedgerViolation[]> {
+  const shared = await db.selectFrom(settlementAccounts(db).as('s'))
+    .select((eb) => ['s.account_id', eb.fn.countAll().as('n'), eb.fn.min('s.merchant_id').as('first'), eb.fn.max('s.merchant_id').as('last')])
+    .groupBy('s.account_id').having((eb) => eb(eb.fn.countAll(), '>', 1))
+    .orderBy('s.account_id').limit(VIOLATIONS_LISTED_PER_QUERY_MAX).execute();
+  const orphans = await db.selectFrom('accounts as a').select(['a.id', 'a.kind', 'a.credits_posted', 'a.credits_pending'])
+    .where('a.kind', 'in', SETTLEMENT_KINDS)
+    .where((eb) => eb.not(eb.exists(eb.selectFrom(settlementAccounts(db).as('s')).select('s.account_id').whereRef('s.account_id', '=', 'a.id'))))
+    .orderBy('a.id').limit(VIOLATIONS_LISTED_PER_QUERY_MAX).execute();
+  return [
+    ...shared.map((r) => ({
+      invariant: 'settlement_shards' as const,
+      detail: `account ${r.account_id} is a settlement shard ${r.n} times, ` +
+        (r.first === r.last ? `all of merchant ${r.first}` : `of merchants ${r.first} … ${r.last}`),
+    })),
+    ...orphans.map((a) => ({
+      invariant: 'settlement_shards' as const,
+      detail: `${a.kind} account ${a.id} (credits_posted ${a.credits_posted}, credits_pending ${a.credits_pending}) is a shard of no merchant, ` +
+        'so no merchant\'s balance counts it',
+    })),
+  ];
+}
+
+/** A payment's transfer whose credit account is not a settlement account of the payment's merchant. */
+async function paymentsToAnotherMerchant(db: Db): Promise<LedgerViolation[]> {
+  const rows = await db.selectFrom(paymentParts(db).as('p'))
+    .innerJoin('transfers as t', 't.id', 'p.transfer_id')
+    .leftJoin(settlementAccounts(db).as('s'), (join) => join.onRef('s.account_id', '=', 't.credit_account_id').onRef('s.merchant_id', '=', 'p.merchant_id'))
+    .select(['p.trx_id', 'p.part', 'p.merchant_id', 't.id as transfer_id', 't.credit_account_id'])
+    .where('s.account_id', 'is', null)
+    .orderBy('p.trx_id').limit(VIOLATIONS_LISTED_PER_QUERY_MAX).execute();
+  return rows.map((r) => ({
+    invariant: 'settlement_shards',
+    detail: `payment ${r.trx_id} of merchant ${r.merchant_id} moves its ${r.part} with transfer ${r.transfer_id} to account ` +
+      `${r.credit_account_id}, which is not one of that merchant's settlement shards`,
   }));
 }
 

@@ -6,7 +6,7 @@
 // the account can afford it, so concurrent moves cannot overdraw an account on either database (the CHECK
 // constraint in the migration is the backstop). A move updates its debit account first and its credit
 // account last: a failed debit then touches nothing, and the busiest rows (a merchant's settlement
-// account, credited by every payment) stay locked only from the end of a move to the commit. Two moves
+// shards, store/settlement-shards.ts) stay locked only from the end of a move to the commit. Two moves
 // can wait on each other only when money flows both ways between the same two accounts at once; PostgreSQL
 // detects that deadlock and inTransaction retries the loser.
 import { sql } from 'kysely';

@@ -1,7 +1,9 @@
 import type { Kysely, Selectable, Updateable } from 'kysely';
 import type { WireFormat } from '@ovo-tokenize/protocol';
 import type { AmountDecimals, Merchant } from '../domain/merchant.ts';
+import { SETTLEMENT_SHARDS } from '../domain/ledger-rules.ts';
 import { createAccount } from './ledger.ts';
+import { createSettlementShards } from './settlement-shards.ts';
 import type { MerchantTable, Schema } from './schema.ts';
 import type { Tx } from './transaction.ts';
 
@@ -23,7 +25,12 @@ export interface MerchantInput {
   amountDecimals?: AmountDecimals;
 }
 
-export async function insertMerchant(tx: Tx, input: MerchantInput, now: number): Promise<Merchant> {
+/**
+ * `settlementShards`: how many settlement accounts of each currency; 1 (only the merchants row's own) also
+ * provisions a database migrated to before migration 010 (tests).
+ */
+export async function insertMerchant(tx: Tx, input: MerchantInput, now: number,
+  { settlementShards = SETTLEMENT_SHARDS }: { settlementShards?: number } = {}): Promise<Merchant> {
   const settlementAccountId = await createAccount(tx, 'merchant_settlement', now);
   const pointsSettlementAccountId = await createAccount(tx, 'merchant_points_settlement', now);
   await tx.insertInto('merchants').values({
@@ -48,6 +55,7 @@ export async function insertMerchant(tx: Tx, input: MerchantInput, now: number):
     ...(input.paymentReturnUrl ? { payment_return_url: input.paymentReturnUrl } : {}),
     ...(input.amountDecimals ? { amount_decimals: BigInt(input.amountDecimals) } : {}),
   }).execute();
+  await createSettlementShards(tx, input.merchantId, settlementShards, now);
   return (await findMerchant(tx, input.merchantId))!;
 }
 

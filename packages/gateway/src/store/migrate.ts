@@ -9,6 +9,7 @@ import * as pinAttemptTime from './migrations/006-pin-attempt-time.ts';
 import * as merchantReturnAndScale from './migrations/007-merchant-return-and-scale.ts';
 import * as outboxRequestId from './migrations/008-outbox-request-id.ts';
 import * as challenges from './migrations/009-challenges.ts';
+import * as settlementShards from './migrations/010-settlement-shards.ts';
 import * as deliveryAttempts from './migrations/011-delivery-attempts.ts';
 import * as sandboxScenarios from './migrations/012-sandbox-scenarios.ts';
 
@@ -23,6 +24,7 @@ const MIGRATIONS = [
   ['007-merchant-return-and-scale', merchantReturnAndScale],
   ['008-outbox-request-id', outboxRequestId],
   ['009-challenges', challenges],
+  ['010-settlement-shards', settlementShards],
   ['011-delivery-attempts', deliveryAttempts],
   ['012-sandbox-scenarios', sandboxScenarios],
 ] as const;

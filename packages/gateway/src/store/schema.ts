@@ -25,6 +25,19 @@ export interface MerchantTable {
   amount_decimals: Generated<bigint>;
 }
 
+/**
+ * Migration 010: a merchant's settlement accounts beyond its own (shard 0 is merchants.settlement_account_id
+ * and points_settlement_account_id); see SETTLEMENT_SHARDS.
+ */
+export interface SettlementShardTable {
+  merchant_id: string;
+  /** 1 .. SETTLEMENT_SHARDS − 1. */
+  shard: bigint;
+  cash_account_id: bigint;
+  points_account_id: bigint;
+  created_at: bigint;
+}
+
 export interface AccountTable {
   id: Generated<bigint>;
   kind: string;
@@ -230,6 +243,7 @@ export interface Schema {
   payment_day_counts: PaymentDayCountTable;
   merchants: MerchantTable;
   accounts: AccountTable;
+  settlement_shards: SettlementShardTable;
   transfers: TransferTable;
   wallets: WalletTable;
   links: LinkTable;

@@ -83,8 +83,9 @@ export async function startTestGateway(kind: DatabaseKind, options: TestGatewayO
   return { kind, url: gateway.url, gateway, database, clock, close };
 }
 
-export async function provisionMerchant(database: Database, input: MerchantInput): Promise<Merchant> {
-  return inTransaction(database, (tx) => insertMerchant(tx, input, Date.now()));
+/** `options.settlementShards: 1` for a database migrated to before migration 010. */
+export async function provisionMerchant(database: Database, input: MerchantInput, options: { settlementShards?: number } = {}): Promise<Merchant> {
+  return inTransaction(database, (tx) => insertMerchant(tx, input, Date.now(), options));
 }
 
 /** The credentials a merchant signs with. */

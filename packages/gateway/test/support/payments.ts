@@ -22,6 +22,7 @@ import { getBalances } from '../../src/store/ledger.ts';
 import { createLink } from '../../src/store/links.ts';
 import { findChallenge } from '../../src/store/challenges.ts';
 import { findPayment } from '../../src/store/payments.ts';
+import { settlementBalances, settlementShardsOf } from '../../src/store/settlement-shards.ts';
 import { inTransaction } from '../../src/store/transaction.ts';
 import { insertWallet } from '../../src/store/wallets.ts';
 import type { DatabaseKind } from '../../src/store/database.ts';
@@ -304,11 +305,25 @@ export interface MerchantMoney {
   pointsIncoming: bigint;
 }
 
-export async function merchantMoney(database: Database, merchant: Pick<Merchant, 'settlementAccountId' | 'pointsSettlementAccountId'>): Promise<MerchantMoney> {
-  const balances = await getBalances(database.db, [merchant.settlementAccountId, merchant.pointsSettlementAccountId]);
-  const cash = balances.get(merchant.settlementAccountId)!;
-  const points = balances.get(merchant.pointsSettlementAccountId)!;
+/** Summed over the merchant's settlement shards. */
+export async function merchantMoney(database: Database, merchant: Pick<Merchant, 'merchantId' | 'settlementAccountId' | 'pointsSettlementAccountId'>): Promise<MerchantMoney> {
+  const { cash, points } = await settlementBalances(database.db, merchant);
   return { cashSettled: cash.posted, pointsSettled: points.posted, cashIncoming: cash.incomingHeld, pointsIncoming: points.incomingHeld };
+}
+
+/**
+ * Every settlement shard account of these merchants, named `<merchant_id> cash` or `<merchant_id> points`: a
+ * payment's credit is compared by name, since which shard its batch credited is the batch's affair.
+ */
+export async function settlementOwners(database: Database, merchants: ReadonlyArray<Pick<Merchant, 'merchantId' | 'settlementAccountId' | 'pointsSettlementAccountId'>>): Promise<Map<bigint, string>> {
+  const owners = new Map<bigint, string>();
+  for (const m of merchants) {
+    for (const shard of await settlementShardsOf(database.db, m)) {
+      owners.set(shard.cashAccountId, `${m.merchantId} cash`);
+      owners.set(shard.pointsAccountId, `${m.merchantId} points`);
+    }
+  }
+  return owners;
 }
 
 /** The ledger rows a payment wrote: its holds and how each was resolved. */
