@@ -12,7 +12,7 @@ import { XMLParser } from 'fast-xml-parser';
 import { FormClient, csrfTokenOf, type PageResponse } from '@ovo-tokenize/example-merchant-store/form-client';
 import type { GatewayConfig } from '../../src/config.ts';
 import type { DeliveryDispatcherOptions } from '../../src/delivery/dispatcher.ts';
-import type { Clock, Random } from '../../src/domain/ports.ts';
+import { OffsetClock, type Random } from '../../src/domain/ports.ts';
 import type { Merchant } from '../../src/domain/merchant.ts';
 import { startGateway, type Gateway, type GatewayOptions } from '../../src/server.ts';
 import type { Database, DatabaseKind } from '../../src/store/database.ts';
@@ -25,24 +25,14 @@ export {
   FormClient, csrfTokenOf, decodeHtml, refreshTarget, type PageResponse,
 } from '@ovo-tokenize/example-merchant-store/form-client';
 
-/** Real time plus an offset that tests move forward (session, OTP and PIN-lock expiry). */
-export class TestClock implements Clock {
-  offsetMs = 0;
-  now(): number {
-    return Date.now() + this.offsetMs;
-  }
-  advance(ms: number): void {
-    this.offsetMs += ms;
-  }
-}
-
 export interface TestGateway {
   readonly kind: DatabaseKind;
   /** Base URL, e.g. http://127.0.0.1:41234 */
   readonly url: string;
   readonly gateway: Gateway;
   readonly database: TestDatabase;
-  readonly clock: TestClock;
+  /** Real time plus an offset that tests move forward (session, OTP and PIN-lock expiry), beneath the sandbox test clock. */
+  readonly clock: OffsetClock;
   close(): Promise<void>;
 }
 
@@ -62,7 +52,7 @@ export interface TestGatewayOptions {
 export async function startTestGateway(kind: DatabaseKind, options: TestGatewayOptions = {}): Promise<TestGateway> {
   const database = await openTestDatabase(kind);
   for (const merchant of options.merchants ?? []) await provisionMerchant(database, merchant);
-  const clock = new TestClock();
+  const clock = new OffsetClock();
   const gateway = await startGateway({
     database,
     clock,

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { GatewayContext } from '../../context.ts';
+import { registerClockApi } from './clock.ts';
 
 /** The largest JSON body a sandbox call reads; every sandbox request is a few fields. */
 export const SANDBOX_BODY_BYTES_MAX = 16 * 1024;
@@ -11,7 +12,7 @@ export const SANDBOX_BODY_BYTES_MAX = 16 * 1024;
  */
 export function registerSandboxApi(app: FastifyInstance, ctx: GatewayContext): void {
   if (!ctx.config.sandbox) return;
-  void app;
+  if (ctx.testClock) registerClockApi(app, ctx, ctx.testClock);
 }
 
 /** A sandbox refusal: `{ "error": "<what to fix>" }` with its HTTP status, the shape of every sandbox error. */
