@@ -258,6 +258,45 @@ export async function health(gatewayUrl: string): Promise<void> {
   if (res.status !== 200 || body !== '{"status":"ok"}') throw new Error(`/health answered ${res.status} ${body}`);
 }
 
+/**
+ * Moves a sandbox gateway's test clock forward over HTTP (POST /sandbox/clock/advance): everything past its
+ * time expires before it answers, and retries now due go out. Returns the gateway's offset in seconds.
+ */
+export async function advanceSandboxClock(gatewayUrl: string, seconds: number): Promise<number> {
+  const res = await fetch(`${gatewayUrl}/sandbox/clock/advance`, {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ seconds }),
+  });
+  const text = await res.text();
+  if (res.status !== 200) throw new Error(`/sandbox/clock/advance answered ${res.status}: ${text}`);
+  return (JSON.parse(text) as { offset_seconds: number }).offset_seconds;
+}
+
+/** Returns a sandbox gateway's test clock to real time (POST /sandbox/clock/reset). */
+export async function resetSandboxClock(gatewayUrl: string): Promise<void> {
+  const res = await fetch(`${gatewayUrl}/sandbox/clock/reset`, { method: 'POST' });
+  if (res.status !== 200) throw new Error(`/sandbox/clock/reset answered ${res.status}: ${await res.text()}`);
+}
+
+/**
+ * Instead of waiting to see that nothing more arrives: lets the attempts in flight finish and be recorded,
+ * then finds nothing due even with the test clock past every retry (the delivery horizon). The clock and the
+ * dispatcher are as before afterwards.
+ */
+export async function assertNothingMoreToSend(gateway: Gateway): Promise<void> {
+  const clock = gateway.ctx.testClock;
+  if (!clock) throw new Error('assertNothingMoreToSend needs a sandbox gateway');
+  await gateway.dispatcher.stop();
+  const offsetMs = clock.offsetMs;
+  clock.advance((gateway.ctx.config.delivery_horizon_s + 1) * 1000);
+  try {
+    const sent = await gateway.dispatcher.runOnce();
+    if (sent !== 0) throw new Error(`${sent} more deliveries were due past every retry`);
+  } finally {
+    clock.offsetMs = offsetMs;
+    gateway.dispatcher.start();
+  }
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // Linking shortcuts (payment tests need a linked wallet first).
 
