@@ -146,6 +146,16 @@ for (const kind of DATABASE_KINDS) {
     await receiver.waitUntil(() => receiver.acknowledged().length === 1, 'the acknowledgement');
   });
 
+  test(`${kind}: advancing does not refill a rate limit (it meters real requests)`, async () => {
+    const shop = { merchantId: '42004', name: 'Toko Batas', userId: 'bot42004', password: 'pw-42004' };
+    const gw = await startTestGateway(kind, { merchants: [shop], config: { api_rate_per_s: 0.001, api_burst: 1, page_post_rate_per_s: 0 } });
+    const call = () => activate(gw.url, shop, '081342420005').then(() => '00', (error: Error) => error.message);
+    assert.equal(await call(), '00');
+    assert.match(await call(), /answered 429/);
+    await advance(gw.url, 86_400);
+    assert.match(await call(), /answered 429/, 'still limited a day later on the test clock');
+  });
+
   test(`${kind}: reset returns to real time; bad bodies are refused with {error} and move nothing`, async () => {
     const gw = await startTestGateway(kind);
     await advance(gw.url, 7_200);
