@@ -15,7 +15,7 @@ export interface GatewayContext {
    * signs with its own clock) and rate limits (they meter real requests; advancing must not refill them).
    */
   wallClock: Clock;
-  /** Sandbox mode only: the test clock `clock` is, moved by /sandbox/clock (services/sandbox-clock.ts). */
+  /** Sandbox mode only: the same clock as `clock`, with the offset /sandbox/clock moves (services/sandbox-clock.ts). */
   testClock?: OffsetClock;
   random: Random;
   /** Tells the delivery dispatcher that something was just written to the outbox. */
