@@ -7,7 +7,7 @@ import { resolveConfig, type GatewayConfig } from './config.ts';
 import type { GatewayContext } from './context.ts';
 import { DeliveryDispatcher, type DeliveryDispatcherOptions } from './delivery/dispatcher.ts';
 import { outboxDepth } from './delivery/outbox.ts';
-import { systemClock, type Clock, type Random } from './domain/ports.ts';
+import { OffsetClock, systemClock, type Clock, type Random } from './domain/ports.ts';
 import { systemRandom } from './domain/random.ts';
 import type { Merchant } from './domain/merchant.ts';
 import { GatewayMetrics } from './observability/metrics.ts';
@@ -56,11 +56,16 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
   await migrateToLatest(database);
 
   let dispatcher: DeliveryDispatcher | undefined;
-  const clock = options.clock ?? systemClock;
+  const wallClock = options.clock ?? systemClock;
+  // Only a sandbox gateway's time can be moved (/sandbox/clock); production reads the wall clock as it is.
+  const testClock = config.sandbox ? new OffsetClock(wallClock) : undefined;
+  const clock = testClock ?? wallClock;
   const ctx: GatewayContext = {
     database,
     config,
     clock,
+    wallClock,
+    testClock,
     random: options.random ?? systemRandom,
     wakeDeliveries: () => dispatcher?.wake(),
     deliveries: {
@@ -101,6 +106,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
   dispatcher = new DeliveryDispatcher({
     database,
     clock: ctx.clock,
+    signingClock: ctx.wallClock,
     random: ctx.random,
     attemptTimeoutMs: config.delivery_attempt_timeout_ms,
     hmacSecretFor: async (merchantId) => (await findMerchantCached(database.db, merchantId))?.hmacSecret ?? null,

@@ -6,7 +6,7 @@ import type { Merchant } from '../src/domain/merchant.ts';
 import { findMerchant } from '../src/store/merchants.ts';
 import { runCommand } from './support/cli.ts';
 import { DATABASE_KINDS, openTestDatabase } from './support/databases.ts';
-import { callOperation } from './support/gateway.ts';
+import { advanceSandboxClock, callOperation } from './support/gateway.ts';
 import { fundedWallet, linkThroughStore, startNotificationReceiver, startPaymentsGateway } from './support/payments.ts';
 
 /** The rows of a printTable listing, keyed by its header. */
@@ -85,8 +85,6 @@ for (const kind of DATABASE_KINDS) {
         merchantId: '41001', name: 'Toko Resend', userId: 'bot41001', password: 'pw', notifyUrl: receiver.url, notifyFormat: 'json',
         hmacSecret: 'whsec_cli', pinlessLimit: 100_000n,
       }],
-      // Give up after one second, so the test sees a failed delivery without waiting three days.
-      config: { delivery_horizon_s: 1 },
     });
     const [m] = gw.merchants as [Merchant];
     const wallet = await fundedWallet(gw.database, { phone: '081341410001', cash: 100_000n, points: 0n });
@@ -97,13 +95,19 @@ for (const kind of DATABASE_KINDS) {
     }, 'json', m);
     assert.equal(paid.body.status, 'SUCCESS', paid.raw);
 
+    // Refused once; three days later (the sandbox test clock, not a wait) the retry is refused too and the
+    // dispatcher gives up.
+    const outboxRow = () => gw.database.db.selectFrom('outbox').selectAll().executeTakeFirstOrThrow();
     const deadline = Date.now() + 10_000;
-    let row;
-    for (;;) {
-      row = await gw.database.db.selectFrom('outbox').selectAll().executeTakeFirst();
-      if (row?.status === 'failed') break;
-      assert.ok(Date.now() < deadline, `the dispatcher never gave up (status ${row?.status})`);
-      await new Promise((r) => setTimeout(r, 50));
+    let row = await outboxRow();
+    for (; row.attempts < 1n; row = await outboxRow()) {
+      assert.ok(Date.now() < deadline, 'the first attempt was never made');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await advanceSandboxClock(gw.url, gw.ctx.config.delivery_horizon_s + 1);
+    for (; row.status !== 'failed'; row = await outboxRow()) {
+      assert.ok(Date.now() < deadline, `the dispatcher never gave up (status ${row.status})`);
+      await new Promise((r) => setTimeout(r, 20));
     }
     const db = ['--db', gw.database.url];
     const [failed, pending] = await Promise.all([

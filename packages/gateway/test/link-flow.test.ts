@@ -5,7 +5,7 @@ import { activationCallbackSignature } from '@ovo-tokenize/protocol';
 import type { MerchantInput } from '../src/store/merchants.ts';
 import { DATABASE_KINDS } from './support/databases.ts';
 import {
-  FormClient, activate, csrfTokenOf, inbox, provisionMerchant, readOtp, refreshTarget, startReceiver, startTestGateway,
+  FormClient, activate, advanceSandboxClock, assertNothingMoreToSend, csrfTokenOf, inbox, provisionMerchant, resetSandboxClock, readOtp, refreshTarget, startReceiver, startTestGateway,
   type PageResponse, type Receiver, type TestGateway,
 } from './support/gateway.ts';
 
@@ -98,9 +98,9 @@ function assertResult(page: PageResponse, s: Scenario, heading: RegExp, code: '0
   if (desc) assert.equal(url.searchParams.get('response_desc'), desc);
 }
 
-/** Lets the dispatcher run, then checks no further callback arrived. */
+/** Checks no further callback arrived or will ever be sent. */
 async function assertCallbackCount(s: Scenario, n: number): Promise<void> {
-  await new Promise((r) => setTimeout(r, 300));
+  await assertNothingMoreToSend(s.gw.gateway);
   assert.equal(s.receiver.at(s.callbackPath).length, n, 'callbacks received');
   assert.equal(await outboxCount(s.gw, s.merchant.merchantId), n, 'callbacks queued');
 }
@@ -108,7 +108,7 @@ async function assertCallbackCount(s: Scenario, n: number): Promise<void> {
 for (const kind of DATABASE_KINDS) {
   test(`${kind}: hosted activation page rules`, async (t) => {
     const receiver = await startReceiver();
-    const gw = await startTestGateway(kind, { sweepIntervalMs: 100 });
+    const gw = await startTestGateway(kind, { sweepIntervalMs: 3_600_000 }); // only the test clock sweeps
 
     await t.test('five wrong codes end the session with callback 01; the right code is useless afterwards', async () => {
       const s = await scenario(gw, receiver);
@@ -341,12 +341,13 @@ for (const kind of DATABASE_KINDS) {
       assertResult(late, s, /Linking failed/, '01');
       await assertCallbackCount(s, 1);
 
-      // A session nobody ever opened is expired by the sweeper, and the merchant is told too.
+      // A session nobody ever opened is expired by the sweep (the sandbox clock's, at once), and the merchant is told too.
       await activate(gw.url, s.merchant, '081300000008');
-      gw.clock.advance(10 * MINUTE + 1_000);
+      await advanceSandboxClock(gw.url, 10 * 60 + 1);
       const swept = await callback(s, 2, '081300000008', '01');
       assert.equal(swept.response_desc, 'Activation session expired');
       await assertCallbackCount(s, 2);
+      await resetSandboxClock(gw.url);
     });
 
     await t.test('a callback receiver that fails at first still gets the callback later, under the same X-Notification-Id', async () => {
@@ -361,10 +362,12 @@ for (const kind of DATABASE_KINDS) {
       } finally {
         receiver.status = 200;
       }
-      const attempts = await s.receiver.waitFor(s.callbackPath, 3, 10_000).then(() => s.receiver.at(s.callbackPath));
+      await advanceSandboxClock(gw.url, 60); // past the next retry, instead of waiting for it
+      const attempts = await s.receiver.waitFor(s.callbackPath, 3).then(() => s.receiver.at(s.callbackPath));
       assert.equal(new Set(attempts.map((a) => a.headers['x-notification-id'])).size, 1, 'one notification id across retries');
       assert.equal(new Set(attempts.map((a) => a.query.toString())).size, 1, 'the same callback each time');
-      await new Promise((r) => setTimeout(r, 500));
+      await assertNothingMoreToSend(gw.gateway);
+      await resetSandboxClock(gw.url);
       const row = await gw.database.db.selectFrom('outbox').selectAll().where('merchant_id', '=', s.merchant.merchantId).executeTakeFirstOrThrow();
       assert.equal(row.status, 'delivered');
       assert.equal(s.receiver.at(s.callbackPath).length, attempts.length, 'nothing sent after the 2xx');

@@ -8,7 +8,7 @@ import { expirePayments } from '../src/services/payments.ts';
 import type { Database } from '../src/store/database.ts';
 import type { MerchantInput } from '../src/store/merchants.ts';
 import { DATABASE_KINDS, openTestDatabase } from './support/databases.ts';
-import { callOperation, provisionMerchant, type Reply } from './support/gateway.ts';
+import { assertNothingMoreToSend, callOperation, provisionMerchant, type Reply } from './support/gateway.ts';
 import {
   ControlClock, FAST_DELIVERY, authorisePayment, fundedWallet, linkThroughStore, reloadPayment, startNotificationReceiver,
   startPaymentsGateway, type Notification, type NotificationReceiver, type ReceiverAnswer,
@@ -122,7 +122,7 @@ for (const kind of DATABASE_KINDS) {
     }
     // Delivered is final: nothing more is sent.
     const count = receiver.received.length;
-    await new Promise((r) => setTimeout(r, 300));
+    await assertNothingMoreToSend(gw.gateway);
     assert.equal(receiver.received.length, count);
   });
 
@@ -209,7 +209,7 @@ for (const kind of DATABASE_KINDS) {
     const [row] = await outbox(gw.database);
     assert.equal(Number(row!.attempts), script.length);
     assert.equal(row!.last_error, null);
-    await new Promise((r) => setTimeout(r, 300));
+    await assertNothingMoreToSend(gw.gateway);
     assert.equal(receiver.received.length, script.length, 'nothing after the acknowledgement');
   });
 }

@@ -19,7 +19,7 @@ import { inTransaction } from '../src/store/transaction.ts';
 import { findWallet, insertWallet, walletBalances } from '../src/store/wallets.ts';
 import { DATABASE_KINDS } from './support/databases.ts';
 import {
-  FormClient, activate, callOperation, completeLink, csrfTokenOf, inbox, readOtp, startTestGateway, type PageResponse, type TestGateway,
+  FormClient, activate, assertNothingMoreToSend, callOperation, completeLink, csrfTokenOf, inbox, readOtp, startTestGateway, type PageResponse, type TestGateway,
 } from './support/gateway.ts';
 
 const PIN = '246810';
@@ -469,7 +469,7 @@ for (const kind of DATABASE_KINDS) {
     assert.deepEqual(await balancesOf(env, wallet2),
       ended.status === 'SUCCESS' ? { cash: OPENING.cash - 20_000n, points: 0n } : OPENING);
     await assertNotified(env, b.trxId, b.billNo, env.shop, ended.status === 'SUCCESS' ? '2' : '8', 70_000n);
-    await new Promise((r) => setTimeout(r, 300));
+    await assertNothingMoreToSend(env.gw.gateway);
     assert.equal(env.notify.received.filter((n) => n.body.trx_id === b.trxId).length, 1, 'one status change, one notification');
     await env.gw.close();
   });

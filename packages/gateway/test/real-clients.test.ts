@@ -13,6 +13,7 @@ import { listDeliveries } from '../src/delivery/outbox.ts';
 import type { MerchantInput } from '../src/store/merchants.ts';
 import { findWalletByPhone } from '../src/store/wallets.ts';
 import { DATABASE_KINDS } from './support/databases.ts';
+import { assertNothingMoreToSend } from './support/gateway.ts';
 import { GUIDE_ACTIVATION_JSON, GUIDE_ACTIVATION_XML } from './support/guide-samples.ts';
 import {
   fundedWallet, linkThroughStore, startNotificationReceiver, startPaymentsGateway, walletMoney,
@@ -789,7 +790,7 @@ for (const kind of DATABASE_KINDS) {
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
       assert.equal(status, 'delivered', 'text/html with an XML body reads as XML (§1.1)');
-      await new Promise((resolve) => setTimeout(resolve, 600));
+      await assertNothingMoreToSend(env.gw.gateway);
       assert.equal(env.receiver.forTrx(paid.trx_id, '2').length, 1, 'an acknowledged notification is not sent again');
     });
   });

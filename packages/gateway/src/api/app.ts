@@ -99,10 +99,10 @@ export function buildApp(ctx: GatewayContext, logger: FastifyServerOptions['logg
   // posts and the sandbox inbox per client IP here, before the body is read. /health, GET pages and assets
   // are never limited.
   const apiRateLimit = new TokenBuckets({
-    ratePerS: ctx.config.api_rate_per_s, burst: ctx.config.api_burst, keysMax: RATE_LIMIT_KEYS_MAX, clock: ctx.clock,
+    ratePerS: ctx.config.api_rate_per_s, burst: ctx.config.api_burst, keysMax: RATE_LIMIT_KEYS_MAX, clock: ctx.wallClock,
   });
   const pageRateLimit = new TokenBuckets({
-    ratePerS: ctx.config.page_post_rate_per_s, burst: ctx.config.page_post_burst, keysMax: RATE_LIMIT_KEYS_MAX, clock: ctx.clock,
+    ratePerS: ctx.config.page_post_rate_per_s, burst: ctx.config.page_post_burst, keysMax: RATE_LIMIT_KEYS_MAX, clock: ctx.wallClock,
   });
   if (pageRateLimit.enabled) {
     app.addHook('onRequest', async (request, reply) => {

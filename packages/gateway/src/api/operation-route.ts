@@ -67,7 +67,7 @@ async function runOperation(ctx: GatewayContext, operation: Operation, rateLimit
       throw new DomainError('signature_invalid', 'signature does not match');
     }
     if (merchant.hmacSecret) {
-      const check = verifyHmacSignatureHeader(merchant.hmacSecret, headerValue(request, 'x-signature'), rawBytes, Math.floor(ctx.clock.now() / 1000));
+      const check = verifyHmacSignatureHeader(merchant.hmacSecret, headerValue(request, 'x-signature'), rawBytes, Math.floor(ctx.wallClock.now() / 1000));
       if (!check.ok) throw new DomainError('signature_invalid', HMAC_PROBLEM[check.reason]);
     }
     // Only a call proven to come from the merchant spends the merchant's tokens, so nobody who merely knows

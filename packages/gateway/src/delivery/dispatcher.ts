@@ -37,6 +37,8 @@ export interface DeliveryMetrics {
 export interface DeliveryDispatcherOptions {
   database: Database;
   clock: Clock;
+  /** The time X-Signature carries, as the receiver's clock reads it (default `clock`; the sandbox test clock is not). */
+  signingClock?: Clock;
   random?: Random;
   /** The merchant's HMAC secret, or null when it has none; a POST body is then signed with X-Signature. */
   hmacSecretFor: (merchantId: string) => Promise<string | null>;
@@ -102,6 +104,7 @@ export type { OutboxRow };
 export class DeliveryDispatcher {
   private readonly database: Database;
   private readonly clock: Clock;
+  private readonly signingClock: Clock;
   private readonly random: Random;
   private readonly hmacSecretFor: (merchantId: string) => Promise<string | null>;
   private readonly attemptTimeoutMs: number;
@@ -130,6 +133,7 @@ export class DeliveryDispatcher {
   constructor(opts: DeliveryDispatcherOptions) {
     this.database = opts.database;
     this.clock = opts.clock;
+    this.signingClock = opts.signingClock ?? opts.clock;
     this.random = opts.random ?? systemRandom;
     this.hmacSecretFor = opts.hmacSecretFor;
     this.attemptTimeoutMs = positive('attemptTimeoutMs', opts.attemptTimeoutMs ?? 10_000);
@@ -466,7 +470,7 @@ export class DeliveryDispatcher {
         return { outcome, sentHeaders: null, responseBody: null, latencyMs: 0 };
       }
       // Signed at send time, so each attempt carries a fresh timestamp within the receiver's tolerance.
-      if (secret !== null) headers['X-Signature'] = hmacSignatureHeader(secret, body, Math.floor(this.clock.now() / 1000));
+      if (secret !== null) headers['X-Signature'] = hmacSignatureHeader(secret, body, Math.floor(this.signingClock.now() / 1000));
     }
 
     // A duration, so measured on the monotonic clock (the injected one may be moved by a test or the sandbox).

@@ -14,3 +14,25 @@ export interface Random {
 }
 
 export const systemClock: Clock = { now: () => Date.now() };
+
+/**
+ * Another clock plus an offset: the sandbox's test clock (README "Test clock"). `advance` moves it forward for
+ * everything that reads it; `reset` returns it to the clock beneath. Tests move one the same way.
+ */
+export class OffsetClock implements Clock {
+  offsetMs = 0;
+
+  constructor(private readonly base: Clock = systemClock) {}
+
+  now(): number {
+    return this.base.now() + this.offsetMs;
+  }
+
+  advance(ms: number): void {
+    this.offsetMs += ms;
+  }
+
+  reset(): void {
+    this.offsetMs = 0;
+  }
+}

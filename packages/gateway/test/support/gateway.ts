@@ -12,7 +12,7 @@ import { XMLParser } from 'fast-xml-parser';
 import { FormClient, csrfTokenOf, type PageResponse } from '@ovo-tokenize/example-merchant-store/form-client';
 import type { GatewayConfig } from '../../src/config.ts';
 import type { DeliveryDispatcherOptions } from '../../src/delivery/dispatcher.ts';
-import type { Clock, Random } from '../../src/domain/ports.ts';
+import { OffsetClock, type Random } from '../../src/domain/ports.ts';
 import type { Merchant } from '../../src/domain/merchant.ts';
 import { startGateway, type Gateway, type GatewayOptions } from '../../src/server.ts';
 import type { Database, DatabaseKind } from '../../src/store/database.ts';
@@ -25,24 +25,14 @@ export {
   FormClient, csrfTokenOf, decodeHtml, refreshTarget, type PageResponse,
 } from '@ovo-tokenize/example-merchant-store/form-client';
 
-/** Real time plus an offset that tests move forward (session, OTP and PIN-lock expiry). */
-export class TestClock implements Clock {
-  offsetMs = 0;
-  now(): number {
-    return Date.now() + this.offsetMs;
-  }
-  advance(ms: number): void {
-    this.offsetMs += ms;
-  }
-}
-
 export interface TestGateway {
   readonly kind: DatabaseKind;
   /** Base URL, e.g. http://127.0.0.1:41234 */
   readonly url: string;
   readonly gateway: Gateway;
   readonly database: TestDatabase;
-  readonly clock: TestClock;
+  /** Real time plus an offset that tests move forward (session, OTP and PIN-lock expiry), beneath the sandbox test clock. */
+  readonly clock: OffsetClock;
   close(): Promise<void>;
 }
 
@@ -62,7 +52,7 @@ export interface TestGatewayOptions {
 export async function startTestGateway(kind: DatabaseKind, options: TestGatewayOptions = {}): Promise<TestGateway> {
   const database = await openTestDatabase(kind);
   for (const merchant of options.merchants ?? []) await provisionMerchant(database, merchant);
-  const clock = new TestClock();
+  const clock = new OffsetClock();
   const gateway = await startGateway({
     database,
     clock,
@@ -267,6 +257,45 @@ export async function health(gatewayUrl: string): Promise<void> {
   const res = await fetch(`${gatewayUrl}/health`);
   const body = await res.text();
   if (res.status !== 200 || body !== '{"status":"ok"}') throw new Error(`/health answered ${res.status} ${body}`);
+}
+
+/**
+ * Moves a sandbox gateway's test clock forward over HTTP (POST /sandbox/clock/advance): everything past its
+ * time expires before it answers, and retries now due go out. Returns the gateway's offset in seconds.
+ */
+export async function advanceSandboxClock(gatewayUrl: string, seconds: number): Promise<number> {
+  const res = await fetch(`${gatewayUrl}/sandbox/clock/advance`, {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ seconds }),
+  });
+  const text = await res.text();
+  if (res.status !== 200) throw new Error(`/sandbox/clock/advance answered ${res.status}: ${text}`);
+  return (JSON.parse(text) as { offset_seconds: number }).offset_seconds;
+}
+
+/** Returns a sandbox gateway's test clock to real time (POST /sandbox/clock/reset). */
+export async function resetSandboxClock(gatewayUrl: string): Promise<void> {
+  const res = await fetch(`${gatewayUrl}/sandbox/clock/reset`, { method: 'POST' });
+  if (res.status !== 200) throw new Error(`/sandbox/clock/reset answered ${res.status}: ${await res.text()}`);
+}
+
+/**
+ * Instead of waiting to see that nothing more arrives: lets the attempts in flight finish and be recorded,
+ * then finds nothing due even with the test clock past every retry (the delivery horizon). The clock and the
+ * dispatcher are as before afterwards.
+ */
+export async function assertNothingMoreToSend(gateway: Gateway): Promise<void> {
+  const clock = gateway.ctx.testClock;
+  if (!clock) throw new Error('assertNothingMoreToSend needs a sandbox gateway');
+  await gateway.dispatcher.stop();
+  const offsetMs = clock.offsetMs;
+  clock.advance((gateway.ctx.config.delivery_horizon_s + 1) * 1000);
+  try {
+    const sent = await gateway.dispatcher.runOnce();
+    if (sent !== 0) throw new Error(`${sent} more deliveries were due past every retry`);
+  } finally {
+    clock.offsetMs = offsetMs;
+    gateway.dispatcher.start();
+  }
 }
 
 // ---------------------------------------------------------------------------------------------------------

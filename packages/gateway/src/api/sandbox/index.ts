@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { GatewayContext } from '../../context.ts';
+import { registerClockApi } from './clock.ts';
 import { registerScenarioRoutes } from './scenarios.ts';
 import { registerDeliveryInspector } from './deliveries.ts';
 
@@ -19,6 +20,7 @@ export function registerSandboxApi(app: FastifyInstance, ctx: GatewayContext): v
     sandbox.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
     registerScenarioRoutes(sandbox, ctx);
     registerDeliveryInspector(sandbox, ctx);
+    if (ctx.testClock) registerClockApi(sandbox, ctx, ctx.testClock);
   });
 }
 
