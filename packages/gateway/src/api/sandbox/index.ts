@@ -1,5 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { GatewayContext } from '../../context.ts';
+import { registerReceiverCheckApi } from './receiver-check.ts';
+import { registerTriggerApi } from './trigger.ts';
 
 /** The largest JSON body a sandbox call reads; every sandbox request is a few fields. */
 export const SANDBOX_BODY_BYTES_MAX = 16 * 1024;
@@ -11,7 +13,8 @@ export const SANDBOX_BODY_BYTES_MAX = 16 * 1024;
  */
 export function registerSandboxApi(app: FastifyInstance, ctx: GatewayContext): void {
   if (!ctx.config.sandbox) return;
-  void app;
+  registerTriggerApi(app, ctx);
+  registerReceiverCheckApi(app, ctx);
 }
 
 /** A sandbox refusal: `{ "error": "<what to fix>" }` with its HTTP status, the shape of every sandbox error. */
