@@ -54,16 +54,16 @@ interface ReportReply {
 
 function printTrigger(r: TriggerReply): void {
   console.log(`${r.event} for merchant ${r.merchant_id}`);
-  const link = r.callback_notification_id ? `, linked by this trigger (activation callback ${r.callback_notification_id})` : r.linked ? ', linked by this trigger' : '';
-  console.log(`  customer      ${r.phone_no}${link}`);
-  if (r.trx_id) {
-    console.log(`  payment       trx_id ${r.trx_id}, bill_no ${r.bill_no}, ${r.status} (status code ${r.payment_status_code})`);
-    console.log(`  amount        Rp ${r.amount} = cash Rp ${r.cash_amount} + points ${r.points_amount}`);
+  if (!r.trx_id) {
+    console.log(`  customer      ${r.phone_no}, ${r.linked ? 'linked' : 'not linked'}`);
+    console.log(`  callback      ${r.callback_notification_id ?? '(none queued)'} queued; \`ovo-tokenize notifications list\` shows how its delivery went`);
+    return;
   }
-  const id = r.trx_id ? r.notification_id : r.callback_notification_id;
-  console.log(id
-    ? `  ${r.trx_id ? 'notification' : 'callback    '}  ${id} queued; \`ovo-tokenize notifications list\` shows how its delivery went`
-    : '  nothing was queued for the merchant');
+  const linkedFirst = r.linked ? `, linked first by this trigger (activation callback ${r.callback_notification_id ?? 'none'})` : '';
+  console.log(`  customer      ${r.phone_no}${linkedFirst}`);
+  console.log(`  payment       trx_id ${r.trx_id}, bill_no ${r.bill_no}, ${r.status} (status code ${r.payment_status_code})`);
+  console.log(`  amount        Rp ${r.amount} = cash Rp ${r.cash_amount} + points ${r.points_amount}`);
+  console.log(`  notification  ${r.notification_id ?? '(none queued)'} queued; \`ovo-tokenize notifications list\` shows how its delivery went`);
 }
 
 const MARK = { passed: '✓', failed: '✗', skipped: '–' } as const;

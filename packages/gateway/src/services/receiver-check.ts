@@ -21,7 +21,8 @@ export type CheckTarget = (typeof CHECK_TARGETS)[number];
 export const RECEIVER_CHECK_BILL_PREFIX = 'SBX-CHECK-';
 /** Test phones start with this: no mobile number does. */
 export const RECEIVER_CHECK_PHONE_PREFIX = '0800';
-export const IDEMPOTENT_RECEIVERS_ADVICE = 'README.md#idempotent-receivers';
+/** The README's advice on idempotent receivers, which the report links to. */
+export const IDEMPOTENT_RECEIVERS_ADVICE = 'https://github.com/ovo-tokenize/ovo-tokenize#idempotent-receivers';
 
 export interface CheckOutcome {
   target: CheckTarget;
@@ -55,10 +56,12 @@ interface Step {
   run(probe: Probe): Promise<Grade>;
 }
 
-const TWICE_ADVICE = `Whether the receiver acted twice (fulfilled the order or linked twice) cannot be seen from outside: `
-  + `make it idempotent by X-Notification-Id, see ${IDEMPOTENT_RECEIVERS_ADVICE}`;
-const ORDER_ADVICE = `Whether the final state stayed cannot be seen from outside: never let an older status overwrite a final one, `
-  + `see ${IDEMPOTENT_RECEIVERS_ADVICE}`;
+const ADVICE_LINK = `see ${IDEMPOTENT_RECEIVERS_ADVICE}`;
+const TWICE_ADVICE = {
+  notification: `Whether the receiver fulfilled the order twice cannot be seen from outside: make it idempotent (by X-Notification-Id), ${ADVICE_LINK}`,
+  callback: `Whether the receiver acted on the callback twice cannot be seen from outside: make it idempotent (by X-Notification-Id), ${ADVICE_LINK}`,
+};
+const ORDER_ADVICE = `Whether the final state stayed cannot be seen from outside: never let an older status overwrite a final one, ${ADVICE_LINK}`;
 
 function notificationChecks(ctx: GatewayContext, merchant: Merchant): Step[] | string {
   const url = merchant.notifyUrl;
@@ -87,7 +90,7 @@ function notificationChecks(ctx: GatewayContext, merchant: Merchant): Step[] | s
         // A retry: the same bytes and X-Notification-Id, signed afresh as the dispatcher signs each attempt.
         const again = await send(probe, { ...first, signedAt: first.signedAt === undefined ? undefined : unixSeconds(ctx) });
         const problem = ackProblem(again, first) ?? (firstAnswer && sameAck(firstAnswer, again));
-        return { passed: problem === undefined, detail: problem ?? `acknowledged the same both times: ${describe(again)}`, advice: TWICE_ADVICE };
+        return { passed: problem === undefined, detail: problem ?? `acknowledged the same both times: ${describe(again)}`, advice: TWICE_ADVICE.notification };
       },
     },
     {
@@ -158,10 +161,10 @@ function callbackChecks(ctx: GatewayContext, merchant: Merchant): Step[] | strin
       async run(probe) {
         const again = await send(probe, first);
         const grade = accepted(again);
-        if (!grade.passed) return { ...grade, advice: TWICE_ADVICE };
+        if (!grade.passed) return { ...grade, advice: TWICE_ADVICE.callback };
         const same = firstAnswer?.kind === 'answer' && again.kind === 'answer' && firstAnswer.status === again.status;
-        return same ? { ...grade, advice: TWICE_ADVICE }
-          : { passed: false, detail: `answered ${describe(firstAnswer!)} the first time and ${describe(again)} the second`, advice: TWICE_ADVICE };
+        return same ? { ...grade, advice: TWICE_ADVICE.callback }
+          : { passed: false, detail: `answered ${describe(firstAnswer!)} the first time and ${describe(again)} the second`, advice: TWICE_ADVICE.callback };
       },
     },
     {
