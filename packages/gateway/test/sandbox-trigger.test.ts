@@ -121,6 +121,10 @@ for (const kind of DATABASE_KINDS) {
     // With the pinless limit, a PIN-less payment.failed defaults to an amount just above it.
     const failed = await trigger(gw.url, { event: 'payment.failed', merchant_id: '77003' });
     assert.deepEqual([failed.status, failed.body.status, failed.body.amount], [200, 'FAILED', 50_001]);
+    // Within it, payment.success is paid at once by the pinless path, its notification queued with it.
+    const pinless = await trigger(gw.url, { event: 'payment.success', merchant_id: '77003', amount: 1000 });
+    assert.deepEqual([pinless.status, pinless.body.status], [200, 'SUCCESS']);
+    assert.equal((await deliveredAs(receiver, '/notify', pinless.body.notification_id)).headers['x-notification-id'], pinless.body.notification_id);
   });
 
   test(`${kind}: ovo-tokenize sandbox trigger prints what it made and exits 1 on a refusal`, async () => {

@@ -9,6 +9,7 @@ import {
 import type { GatewayContext } from '../context.ts';
 import { DELIVERY_RESPONSE_BYTES_MAX, DELIVERY_USER_AGENT } from '../delivery/dispatcher.ts';
 import { newNotificationId } from '../delivery/outbox.ts';
+import { LINK_FAILURE } from '../domain/link-session.ts';
 import type { Merchant } from '../domain/merchant.ts';
 import type { Payment, PaymentStatus } from '../domain/payment.ts';
 import { activationResultParams, withParams } from './activation-result.ts';
@@ -38,7 +39,7 @@ export interface ReceiverReport {
   checks: CheckOutcome[];
 }
 
-/** Runs both sequences, one request at a time; a target's run stops at its first request left unanswered. */
+/** Runs both sequences, one request at a time (see Probe for when a target's run stops early). */
 export async function checkReceivers(ctx: GatewayContext, merchant: Merchant): Promise<ReceiverReport> {
   const checks = [
     ...await runTarget('notification', new Probe(ctx.config.delivery_attempt_timeout_ms), notificationChecks(ctx, merchant)),
@@ -63,9 +64,14 @@ const TWICE_ADVICE = {
 };
 const ORDER_ADVICE = `Whether the final state stayed cannot be seen from outside: never let an older status overwrite a final one, ${ADVICE_LINK}`;
 
-function notificationChecks(ctx: GatewayContext, merchant: Merchant): Step[] | string {
+/** The target's checks, or why there are none. */
+type Sequence = Step[] | { result: 'failed' | 'skipped'; detail: string };
+
+function notificationChecks(ctx: GatewayContext, merchant: Merchant): Sequence {
   const url = merchant.notifyUrl;
-  if (!url) return `merchant ${merchant.merchantId} has no notification URL: no payment can reach it (ovo-tokenize merchant update ${merchant.merchantId} --notify-url <url>)`;
+  if (!url) {
+    return { result: 'failed', detail: `merchant ${merchant.merchantId} has no notification URL: no payment can reach it (ovo-tokenize merchant update ${merchant.merchantId} --notify-url <url>)` };
+  }
   const secret = merchant.hmacSecret;
   const notice = (payment: Payment, body = notificationBody(merchant, payment)): Delivery => ({
     method: 'POST', url, body, contentType: contentTypeOf(merchant.notifyFormat), notificationId: newNotificationId(ctx.random),
@@ -136,11 +142,11 @@ function notificationChecks(ctx: GatewayContext, merchant: Merchant): Step[] | s
   ];
 }
 
-function callbackChecks(ctx: GatewayContext, merchant: Merchant): Step[] | string {
+function callbackChecks(ctx: GatewayContext, merchant: Merchant): Sequence {
   const base = merchant.callbackUrl;
-  if (!base) return `skipped: merchant ${merchant.merchantId} has no activation callback URL, so the gateway sends none`;
+  if (!base) return { result: 'skipped', detail: `merchant ${merchant.merchantId} has no activation callback URL, so the gateway sends none` };
   const callback = (phone: string, code: '00' | '01', signature?: string): Delivery => {
-    const params = activationResultParams(merchant, phone, code, code === '00' ? 'Success' : 'Failed');
+    const params = activationResultParams(merchant, phone, code, code === '00' ? 'Success' : LINK_FAILURE.expired);
     if (signature !== undefined) params.set('signature', signature);
     return { method: 'GET', url: withParams(base, params), notificationId: `act_${ctx.random.bytes(12).toString('hex')}` };
   };
@@ -190,15 +196,13 @@ function callbackChecks(ctx: GatewayContext, merchant: Merchant): Step[] | strin
   ];
 }
 
-async function runTarget(target: CheckTarget, probe: Probe, steps: Step[] | string): Promise<CheckOutcome[]> {
-  if (typeof steps === 'string') {
-    const skipped = steps.startsWith('skipped: ');
-    return [{ target, name: 'receiver URL', result: skipped ? 'skipped' : 'failed', detail: skipped ? steps.slice('skipped: '.length) : steps }];
-  }
+async function runTarget(target: CheckTarget, probe: Probe, steps: Sequence): Promise<CheckOutcome[]> {
+  if (!Array.isArray(steps)) return [{ target, name: 'receiver URL', ...steps }];
   const out: CheckOutcome[] = [];
   for (const step of steps) {
-    if (probe.unanswered !== undefined) {
-      out.push({ target, name: step.name, result: 'skipped', detail: `not run: an earlier request got no answer (${probe.unanswered})` });
+    const stop = probe.stopReason();
+    if (stop !== undefined) {
+      out.push({ target, name: step.name, result: 'skipped', detail: `not run: ${stop}` });
       continue;
     }
     const grade = await step.run(probe);
@@ -207,8 +211,9 @@ async function runTarget(target: CheckTarget, probe: Probe, steps: Step[] | stri
       : { target, name: step.name, result: grade.passed ? 'passed' : 'failed', detail: grade.detail, ...(grade.advice ? { advice: grade.advice } : {}) });
   }
   const limit = `${probe.timeoutMs.toLocaleString('en-US')} ms`;
-  out.push(probe.unanswered !== undefined
-    ? { target, name: 'response time', result: 'failed', detail: `no answer within the ${limit} the gateway waits per attempt (${probe.unanswered}): every delivery would be retried` }
+  const stop = probe.stopReason();
+  out.push(stop !== undefined
+    ? { target, name: 'response time', result: 'failed', detail: `${stop}, against the ${limit} the gateway waits per attempt: deliveries would time out and be retried` }
     : { target, name: 'response time', result: 'passed', detail: `slowest answer ${Math.ceil(probe.slowestMs)} ms, within the ${limit} the gateway waits per attempt` });
   return out;
 }
@@ -321,17 +326,32 @@ interface Delivery {
   signedAt?: number;
 }
 
+/** A target's run stops once its answers took this many attempt timeouts in all. */
+const RUN_BUDGET_ATTEMPTS = 3;
+
 type Answer =
   | { kind: 'answer'; method: 'GET' | 'POST'; status: number; contentType: string; text: string; ms: number }
   | { kind: 'none'; method: 'GET' | 'POST'; error: string; ms: number };
 
-/** Sends as the dispatcher does (same headers, no redirects, the attempt timeout) and times each answer. */
+/**
+ * Sends as the dispatcher does (same headers, no redirects, the attempt timeout) and times each answer. A
+ * target's run stops at its first unanswered request, or once its answers took RUN_BUDGET_ATTEMPTS attempt
+ * timeouts in all, so a slow receiver costs the whole check a few timeouts at most.
+ */
 class Probe {
   slowestMs = 0;
-  /** Set by the first request that timed out: the rest of the target's run is not worth the wait. */
-  unanswered: string | undefined;
+  private spentMs = 0;
+  private unanswered: string | undefined;
 
   constructor(readonly timeoutMs: number) {}
+
+  /** Why the rest of the run is not worth the wait, or undefined while it is. */
+  stopReason(): string | undefined {
+    if (this.unanswered !== undefined) return `a request got no answer (${this.unanswered})`;
+    const budgetMs = RUN_BUDGET_ATTEMPTS * this.timeoutMs;
+    if (this.spentMs >= budgetMs) return `the answers took ${Math.ceil(this.spentMs)} ms in all (slowest ${Math.ceil(this.slowestMs)} ms), more than the check waits (${budgetMs} ms)`;
+    return undefined;
+  }
 
   /** `signedBody` (default: the body) is what X-Signature covers; the re-serialisation check sends other bytes. */
   async send(delivery: Delivery, secret: string | null, signedBody = delivery.body): Promise<Answer> {
@@ -348,12 +368,14 @@ class Probe {
       });
       const text = await readLimited(response);
       const ms = elapsed();
+      this.spentMs += ms;
       this.slowestMs = Math.max(this.slowestMs, ms);
       return { kind: 'answer', method: delivery.method, status: response.status, contentType: response.headers.get('content-type') ?? '', text, ms };
     } catch (error) {
       const timedOut = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
       const reason = timedOut ? `timeout after ${this.timeoutMs} ms` : connectionError(error);
       if (timedOut) this.unanswered ??= reason;
+      this.spentMs += elapsed();
       return { kind: 'none', method: delivery.method, error: reason, ms: elapsed() };
     }
   }
