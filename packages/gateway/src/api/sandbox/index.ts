@@ -3,6 +3,8 @@ import type { GatewayContext } from '../../context.ts';
 import { registerClockApi } from './clock.ts';
 import { registerScenarioRoutes } from './scenarios.ts';
 import { registerDeliveryInspector } from './deliveries.ts';
+import { registerReceiverCheckApi } from './receiver-check.ts';
+import { registerTriggerApi } from './trigger.ts';
 
 /** The largest JSON body a sandbox call reads; every sandbox request is a few fields. */
 export const SANDBOX_BODY_BYTES_MAX = 16 * 1024;
@@ -20,6 +22,8 @@ export function registerSandboxApi(app: FastifyInstance, ctx: GatewayContext): v
     sandbox.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
     registerScenarioRoutes(sandbox, ctx);
     registerDeliveryInspector(sandbox, ctx);
+    registerTriggerApi(sandbox, ctx);
+    registerReceiverCheckApi(sandbox, ctx);
     if (ctx.testClock) registerClockApi(sandbox, ctx, ctx.testClock);
   });
 }
