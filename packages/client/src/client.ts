@@ -8,6 +8,7 @@ import { errorFor } from './errors.ts';
 import { tsName, type ClientFilled } from './names.ts';
 import { toResult } from './reply.ts';
 import { DEFAULT_BACKOFF, RETRY_SAFE } from './retry.ts';
+import { SandboxClient } from './sandbox.ts';
 import { post, type TransportConfig } from './transport.ts';
 import { amountToWire, checkAmountDecimals, type AmountDecimals } from './values.ts';
 import {
@@ -76,6 +77,12 @@ const HISTORY_PAGE_ROWS_MAX = 100;
 export class OvoTokenizeClient {
   readonly format: WireFormat;
   readonly merchantId: string;
+  /**
+   * The gateway's sandbox tools (scenarios, test clock, delivery inspector, triggers, receiver check) for
+   * tests against a local ovo-tokenize gateway in sandbox mode; elsewhere every call throws
+   * OvoSandboxUnavailableError. Never part of a production integration.
+   */
+  readonly sandbox: SandboxClient;
   private readonly baseUrl: string;
   private readonly merchantName: string;
   private readonly userId: string;
@@ -114,6 +121,7 @@ export class OvoTokenizeClient {
       },
       hmacSecret: options.hmacSecret || undefined,
     };
+    this.sandbox = new SandboxClient(options.baseUrl, options.merchantId, this.transport.fetch);
   }
 
   /** Starts linking the customer's OVO account; send their browser to `redirectUrl`. Never retried. */

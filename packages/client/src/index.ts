@@ -25,6 +25,12 @@ export {
 export { verifyActivationCallback, type CallbackQuery, type VerifyActivationCallbackOptions } from './receivers/activation-callback.ts';
 export { verifyPaymentReturn, type PaymentReturn, type VerifyPaymentReturnOptions } from './receivers/payment-return.ts';
 export { createNotificationHandler, type NotificationHandlerOptions, type NotificationContext } from './receivers/handler.ts';
+export {
+  SandboxClient, OvoSandboxError, OvoSandboxUnavailableError,
+  type SandboxScenarioInput, type SandboxScenario, type SandboxPaymentOutcome, type SandboxClock, type SandboxDeliveryFilter,
+  type SandboxDelivery, type SandboxDeliveryDetail, type SandboxDeliveryAttempt, type SandboxDeliveryKind, type SandboxDeliveryStatus,
+  type SandboxTriggerEvent, type SandboxTriggerOptions, type SandboxTriggerResult, type SandboxReceiverCheck, type SandboxReceiverReport,
+} from './sandbox.ts';
 export type { HeaderSource } from './receivers/headers.ts';
 export type { AmountDecimals } from './values.ts';
 export type { OperationName, PaymentStatusCode, WireFormat } from '@ovo-tokenize/protocol';
