@@ -191,7 +191,7 @@ for (const kind of DATABASE_KINDS) {
     const database = openDatabase(url, { poolSize: 5 });
     try {
       await migrateTo004(database);
-      const merchant = await provisionMerchant(database, shop('43001'));
+      const merchant = await provisionMerchant(database, shop('43001'), { settlementShards: 1 });
       const wallet = await fundedWallet(database, { phone: '081343000001', cash: 0n, points: 0n });
       const boundary = Date.parse('2025-06-30T17:00:00Z');
       const times = [boundary - 1_000, boundary - 1, boundary, boundary + 1, boundary + DAY_MS - 1, boundary + DAY_MS];
