@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { GatewayContext } from '../../context.ts';
 import { registerScenarioRoutes } from './scenarios.ts';
 import { registerDeliveryInspector } from './deliveries.ts';
+import { deliveryInspectorPages } from '../../pages/delivery-inspector-pages.ts';
 
 /** The largest JSON body a sandbox call reads; every sandbox request is a few fields. */
 export const SANDBOX_BODY_BYTES_MAX = 16 * 1024;
@@ -18,7 +19,7 @@ export function registerSandboxApi(app: FastifyInstance, ctx: GatewayContext): v
     sandbox.removeAllContentTypeParsers();
     sandbox.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
     registerScenarioRoutes(sandbox, ctx);
-    registerDeliveryInspector(sandbox, ctx);
+    registerDeliveryInspector(sandbox, ctx, deliveryInspectorPages(ctx));
   });
 }
 
