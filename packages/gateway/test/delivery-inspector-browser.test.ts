@@ -1,8 +1,10 @@
 // Proves, on SQLite and PostgreSQL in a real Chromium, that the sandbox's delivery inspector page finds a failed payment notification by its bill, shows the attempt the merchant answered 500 with its headers and its (hostile, escaped) body, sends it again with the same X-Notification-Id from its "Send again" button and then shows it delivered; that a resend posted from another site's page (or with another Origin) is refused and changes nothing; and that outside sandbox mode neither page exists.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { launchBrowser, watchPageProblems, withPage } from './support/browser.ts';
 import { DATABASE_KINDS } from './support/databases.ts';
@@ -79,6 +81,12 @@ for (const kind of DATABASE_KINDS) {
       assert.equal(await page.locator('section.card').count(), 2, 'both attempts are shown');
       assert.equal(await page.locator('.notice--success').count(), 1, 'a reload does not send it again, it only says so');
       assert.deepEqual(problems, []);
+      if (process.env.OVO_SCREENSHOT_DIR) {
+        mkdirSync(process.env.OVO_SCREENSHOT_DIR, { recursive: true });
+        writeFileSync(join(process.env.OVO_SCREENSHOT_DIR, 'delivery-detail.png'), await page.screenshot({ fullPage: true }));
+        await page.goto(`${gw.url}/sandbox/deliveries`);
+        writeFileSync(join(process.env.OVO_SCREENSHOT_DIR, 'delivery-list.png'), await page.screenshot({ fullPage: true }));
+      }
     });
     const sent = receiver.received.filter((n) => n.fields.bill_no === 'INSP-1');
     assert.deepEqual(sent.map((n) => n.notificationId), [failed.notification_id, failed.notification_id]);

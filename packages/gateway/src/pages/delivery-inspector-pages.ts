@@ -144,7 +144,8 @@ function deliveryDetail(d: DeliveryDetailView, resent: boolean): SafeHtml {
   const attempts = d.attempts.length === 0
     ? notice('info', 'Not tried yet.')
     : html`${[...d.attempts].reverse().map((a) => attemptCard(a))}`;
-  return html`${resent && notice('success', 'Queued again with the same X-Notification-Id and sent at once. Reload to see how the merchant answered.')}
+  const resentNote = `Sent again with the same X-Notification-Id.${d.status === 'pending' ? ' Reload to see how the merchant answered.' : ''}`;
+  return html`${resent && notice('success', resentNote)}
 <div class="table-wrap"><table class="table" data-testid="delivery"><tbody>${rows.map(([name, value]) => html`<tr><th scope="row">${name}</th><td>${value}</td></tr>`)}</tbody></table></div>
 <form method="post" action="${detailPath(d)}/resend" class="form form--inline">${button('Send again')}</form>
 <p class="field__hint">Attempts, newest first (the last 20 are kept). Times in UTC.</p>
