@@ -276,6 +276,8 @@ interface RouteSpec {
   /** The slots a POST's action needs (`path`, `cookie:x`, `form:x`): one of them is the focus of every POST generated. */
   readonly essential: readonly string[];
   readonly expect: Expect;
+  /** Sent as they are on every request (e.g. the Accept that picks a page over JSON). */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 function routes(f: Fixture): Record<string, RouteSpec> {
@@ -341,8 +343,14 @@ function routes(f: Fixture): Record<string, RouteSpec> {
         trx_id: undefined, bill_no: undefined, status: undefined,
       },
     }),
+    // The delivery inspector's pages (a browser's Accept; the same addresses answer JSON otherwise).
+    'GET /sandbox/deliveries (page)': get('/sandbox/deliveries', {
+      query: { merchant_id: f.shop.merchantId, kind: 'payment_notification', status: 'pending', bill_no: 'B-1' }, headers: { accept: 'text/html' },
+    }),
+    'GET /sandbox/deliveries/<id> (page)': get('/sandbox/deliveries/:param', { param: '1', query: {}, headers: { accept: 'text/html' } }),
     'GET /assets/<file>': get('/assets/:param', { param: 'app.css', expect: 'asset' }),
     'GET /assets/wallet-app.css': get('/assets/:param', { param: 'wallet-app.css', expect: 'asset' }),
+    'GET /assets/inspector.css': get('/assets/:param', { param: 'inspector.css', expect: 'asset' }),
   };
 }
 
@@ -465,7 +473,7 @@ function toWire(route: RouteSpec, g: Generated): WireRequest {
   const query = pairs(g.query, route.query, g.extraQuery);
   const url = route.path.replace(':param', param) + (query === '' ? '' : `?${query}`);
   const cookie = COOKIES.flatMap((name) => pick(g.cookies[name]!, route.cookies[name], RAW_IN_COOKIE).map((v) => `${name}=${v}`)).join('; ');
-  const headers: Record<string, string> = {};
+  const headers: Record<string, string> = { ...route.headers };
   if (cookie !== '') headers.cookie = cookie;
   const acceptLanguage = ordered(g.acceptLanguage, ACCEPT_LANGUAGE);
   if (acceptLanguage.length > 0) headers['accept-language'] = acceptLanguage.map((v) => v.value).join(',');

@@ -1,4 +1,4 @@
-// Proves the page kit escapes whatever it is given, builds accessible CSP-clean documents, serves both stylesheets as cached files, and that the security headers reach HTML and JSON replies without overriding a route's own.
+// Proves the page kit escapes whatever it is given, builds accessible CSP-clean documents, serves every stylesheet as a cached file, and that the security headers reach HTML and JSON replies without overriding a route's own.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import Fastify from 'fastify';
@@ -7,7 +7,7 @@ import { CONTENT_SECURITY_POLICY, registerSecurityHeaders } from '../src/api/sec
 import { ASSET_CACHE_CONTROL, registerAssets } from '../src/pages/assets.ts';
 import { escapeHtml, html, raw, SafeHtml } from '../src/pages/html.ts';
 import {
-  STYLESHEET_PATH, WALLET_STYLESHEET_PATH, button, card, field, hiddenField, linkButton, notice, pageLang, renderPage,
+  INSPECTOR_STYLESHEET_PATH, STYLESHEET_PATH, WALLET_STYLESHEET_PATH, button, card, field, hiddenField, linkButton, notice, pageLang, renderPage,
 } from '../src/pages/layout.ts';
 
 const XSS_PAYLOADS = [
@@ -108,11 +108,11 @@ test('renderPage shows a language switch link to the other language', () => {
   for (const v of ['id', 'EN', 'fr', '', undefined, ['en', 'id'], 1]) assert.equal(pageLang(v), 'id');
 });
 
-test('both stylesheets are files under /assets/, served with one content type, cache lifetime and ETag; a page can layer the wallet one', async () => {
+test('every stylesheet is a file under /assets/, served with one content type, cache lifetime and ETag; a page can layer the wallet one', async () => {
   const app = Fastify();
   registerAssets(app);
   try {
-    for (const [path, rule] of [[STYLESHEET_PATH, /\.topbar\s*\{/], [WALLET_STYLESHEET_PATH, /\.balance-card\s*\{/]] as const) {
+    for (const [path, rule] of [[STYLESHEET_PATH, /\.topbar\s*\{/], [WALLET_STYLESHEET_PATH, /\.balance-card\s*\{/], [INSPECTOR_STYLESHEET_PATH, /\.status-badge\s*\{/]] as const) {
       const css = await app.inject(path);
       assert.equal(css.statusCode, 200, path);
       assert.equal(css.headers['content-type'], 'text/css; charset=utf-8', path);

@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { registerDeliveryCommands } from './delivery-commands.ts';
 import { registerDemoCommand } from './demo-command.ts';
 import { registerLedgerCommands } from './ledger-commands.ts';
 import { registerMerchantCommands } from './merchant-commands.ts';
@@ -14,6 +15,7 @@ registerServeCommand(program);
 registerMerchantCommands(program);
 registerWalletCommands(program);
 registerNotificationCommands(program);
+registerDeliveryCommands(program);
 registerLedgerCommands(program);
 registerDemoCommand(program);
 registerSandboxCommands(program);

@@ -8,7 +8,7 @@ import { withDatabase } from './database-option.ts';
 import { printTable } from './parse.ts';
 
 export function registerNotificationCommands(program: Command): void {
-  const notifications = program.command('notifications').description('inspect and resend deliveries to merchants');
+  const notifications = program.command('notifications').description('inspect and resend deliveries to merchants, in the database (`deliveries tail` follows a running sandbox gateway)');
 
   notifications.command('list').description('list activation callbacks and payment notifications, newest first')
     .option('--status <status>', `only ${DELIVERY_STATUSES.join(', ')}`)

@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
-import { FAVICON_PATH, STYLESHEET_PATH, WALLET_STYLESHEET_PATH } from './layout.ts';
+import { FAVICON_PATH, INSPECTOR_STYLESHEET_PATH, STYLESHEET_PATH, WALLET_STYLESHEET_PATH } from './layout.ts';
 import { TOPUP_OPTIONS } from './topup-options.ts';
 
 export const ASSET_CACHE_CONTROL = 'public, max-age=86400';
@@ -32,6 +32,7 @@ function servedPaths(): ReadonlyArray<readonly [path: string, contentType: strin
   return [
     [STYLESHEET_PATH, CSS],
     [WALLET_STYLESHEET_PATH, CSS],
+    [INSPECTOR_STYLESHEET_PATH, CSS],
     [FAVICON_PATH, SVG],
     ...TOPUP_OPTIONS.map((o) => [o.iconPath, SVG] as const),
   ];
@@ -55,7 +56,7 @@ function etagMatches(header: string | undefined, etag: string): boolean {
   });
 }
 
-/** Serves `GET /assets/app.css`, `/assets/wallet-app.css`, `/assets/favicon.svg` and `/assets/topup/<option>.svg`; 404 for the rest. */
+/** Serves `GET /assets/app.css`, `/assets/wallet-app.css`, `/assets/inspector.css`, `/assets/favicon.svg` and `/assets/topup/<option>.svg`; 404 for the rest. */
 export function registerAssets(app: FastifyInstance): void {
   const assets = loadAssets();
   app.get<{ Params: { '*': string } }>(`${ASSET_PREFIX}*`, async (request, reply) => {

@@ -12,6 +12,8 @@ export function pageLang(value: unknown): Lang {
 export const STYLESHEET_PATH = '/assets/app.css';
 /** The wallet app's own styles, layered on app.css: balance card, tabs, transaction and merchant lists. */
 export const WALLET_STYLESHEET_PATH = '/assets/wallet-app.css';
+/** The sandbox's delivery inspector, layered on app.css: a wider page, status badges, raw bodies. */
+export const INSPECTOR_STYLESHEET_PATH = '/assets/inspector.css';
 export const FAVICON_PATH = '/assets/favicon.svg';
 
 /** Longest auto-refresh a page may ask for; anything longer is a bug, not a redirect. */

@@ -41,3 +41,16 @@ export function cookieHeader(name: string, value: string, opts: { path: string; 
   return [`${name}=${encodeURIComponent(value)}`, `Path=${opts.path}`, `Max-Age=${opts.maxAgeS}`, 'HttpOnly', 'SameSite=Lax',
     ...(opts.secure ? ['Secure'] : [])].join('; ');
 }
+
+/**
+ * Whether a browser says this request comes from a page of another origin: Sec-Fetch-Site, which every
+ * current browser sends and a page cannot forge, else an Origin that is not this gateway's own. Tools that
+ * are not browsers (curl, an SDK) send neither and are not a cross-site threat. `Origin: null` (what a
+ * browser sends under `Referrer-Policy: no-referrer` when it has no Sec-Fetch-Site) counts as another origin.
+ */
+export function isFromAnotherOrigin(request: FastifyRequest): boolean {
+  const site = request.headers['sec-fetch-site'];
+  if (site !== undefined) return site !== 'same-origin' && site !== 'none';
+  const origin = request.headers.origin;
+  return origin !== undefined && origin !== `${request.protocol}://${request.host}`;
+}

@@ -111,8 +111,8 @@ export interface Notification {
   readonly order: string[];
 }
 
-/** What the receiver answers: an acknowledgement with this response_code, a bare HTTP status, or any body. */
-export type ReceiverAnswer = { responseCode: string } | { httpStatus: number } | { body: string; contentType: string };
+/** What the receiver answers: an acknowledgement with this response_code, an HTTP status (body "no" unless given), or any body. */
+export type ReceiverAnswer = { responseCode: string } | { httpStatus: number; body?: string } | { body: string; contentType: string };
 
 export interface NotificationReceiver {
   readonly url: string;
@@ -176,7 +176,7 @@ export async function startNotificationReceiver(options: { path?: string; startD
       received.push(notification);
       const answer = receiver.answer(notification);
       if ('httpStatus' in answer) {
-        res.writeHead(answer.httpStatus, { 'content-type': 'text/plain' }).end('no');
+        res.writeHead(answer.httpStatus, { 'content-type': 'text/plain' }).end(answer.body ?? 'no');
       } else if ('body' in answer) {
         res.writeHead(200, { 'content-type': answer.contentType }).end(answer.body);
       } else {

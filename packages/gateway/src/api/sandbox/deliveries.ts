@@ -2,12 +2,14 @@
 //   GET  /sandbox/deliveries?merchant_id=&kind=&status=&bill_no=&limit=   → { deliveries: [...] }
 //   GET  /sandbox/deliveries/:id                                          → { delivery: { ..., attempts: [...] } }
 //   POST /sandbox/deliveries/:id/resend                                   → { delivery: {...} }, sent at once
-// `:id` is the numeric id or the notification id.
+// `:id` is the numeric id or the notification id. A browser gets the inspector's pages at the same addresses
+// (pages/delivery-inspector-pages.ts). No request a browser sends from another site's page may resend.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { GatewayContext } from '../../context.ts';
 import {
   inspectDeliveries, inspectDelivery, parseDeliveryFilter, parseDeliveryRef, resendNow,
 } from '../../services/delivery-inspector.ts';
+import { isFromAnotherOrigin } from '../../pages/request-helpers.ts';
 import { jsonObjectBody, sandboxError } from './index.ts';
 
 type Handler = (request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply>;
@@ -19,6 +21,8 @@ type Handler = (request: FastifyRequest, reply: FastifyReply) => Promise<Fastify
 export interface DeliveryPages {
   list?: Handler;
   detail?: Handler;
+  /** The detail page's "Send again" form (a browser's POST to the resend address). */
+  resend?: Handler;
 }
 
 export function registerDeliveryInspector(app: FastifyInstance, ctx: GatewayContext, pages: DeliveryPages = {}): void {
@@ -39,6 +43,9 @@ export function registerDeliveryInspector(app: FastifyInstance, ctx: GatewayCont
   });
 
   app.post<{ Params: { id: string } }>('/sandbox/deliveries/:id/resend', async (request, reply) => {
+    if (pages.resend && prefersHtml(request)) return pages.resend(request, reply);
+    // A page elsewhere can POST here without a preflight (a form, or fetch in no-cors mode).
+    if (isFromAnotherOrigin(request)) return sandboxError(reply, 403, 'a page of another site cannot resend deliveries');
     if (jsonObjectBody(request) === undefined) return sandboxError(reply, 400, 'the body must be empty or a JSON object');
     const ref = parseDeliveryRef(request.params.id);
     if (ref === undefined) return sandboxError(reply, 400, 'the delivery id is its number or its notification id');

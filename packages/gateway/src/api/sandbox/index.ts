@@ -5,6 +5,7 @@ import { registerScenarioRoutes } from './scenarios.ts';
 import { registerDeliveryInspector } from './deliveries.ts';
 import { registerReceiverCheckApi } from './receiver-check.ts';
 import { registerTriggerApi } from './trigger.ts';
+import { deliveryInspectorPages } from '../../pages/delivery-inspector-pages.ts';
 
 /** The largest JSON body a sandbox call reads; every sandbox request is a few fields. */
 export const SANDBOX_BODY_BYTES_MAX = 16 * 1024;
@@ -21,7 +22,7 @@ export function registerSandboxApi(app: FastifyInstance, ctx: GatewayContext): v
     sandbox.removeAllContentTypeParsers();
     sandbox.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
     registerScenarioRoutes(sandbox, ctx);
-    registerDeliveryInspector(sandbox, ctx);
+    registerDeliveryInspector(sandbox, ctx, deliveryInspectorPages(ctx));
     registerTriggerApi(sandbox, ctx);
     registerReceiverCheckApi(sandbox, ctx);
     if (ctx.testClock) registerClockApi(sandbox, ctx, ctx.testClock);
