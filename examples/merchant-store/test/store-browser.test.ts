@@ -10,42 +10,11 @@ import { insertMerchant } from '../../../packages/gateway/src/store/merchants.ts
 import { inTransaction } from '../../../packages/gateway/src/store/transaction.ts';
 import { launchBrowser, watchPageProblems, withPage } from '../../../packages/gateway/test/support/browser.ts';
 import { startMerchantStore, type ShopEvent } from '../src/index.ts';
+import { SANDBOX_PIN, clickAndWait, heading, linkOnGateway, waitForOrderStatus } from './shop-browser.ts';
 
 const MERCHANT = { merchantId: '77101', name: 'Kedai Kopi Nusantara', userId: 'bot77101', password: 'kopi-77101' } as const;
 const PHONE = '081234567890';
-const SANDBOX_PIN = '123456';
 const SHOT_DIR = process.env.OVO_SCREENSHOT_DIR ?? join(tmpdir(), 'ovo-screenshots');
-
-async function readOtp(gatewayUrl: string, phone: string): Promise<string> {
-  const res = await fetch(`${gatewayUrl}/sandbox/inbox?phone_no=${phone}`);
-  const { messages } = (await res.json()) as { messages: Array<{ text: string }> };
-  const code = messages[0] && /\b([0-9]{6})\b/.exec(messages[0].text)?.[1];
-  assert.ok(code, `an OTP in the sandbox inbox of ${phone}`);
-  return code;
-}
-
-async function heading(page: Page): Promise<string> {
-  return (await page.getByRole('heading', { level: 1 }).first().textContent())?.trim() ?? '';
-}
-
-async function clickAndWait(page: Page, name: string): Promise<void> {
-  await Promise.all([page.waitForNavigation({ waitUntil: 'domcontentloaded' }), page.getByRole('button', { name, exact: true }).click()]);
-}
-
-/** On the gateway's activation page: the SMS code from the sandbox inbox, then the PIN; ends back at the shop. */
-async function linkOnGateway(page: Page, gatewayUrl: string, shopUrl: string): Promise<void> {
-  assert.ok(page.url().startsWith(`${gatewayUrl}/activation/`), `on the gateway's activation page, not ${page.url()}`);
-  assert.equal(await heading(page), 'Link your OVO account');
-  await page.getByLabel('Verification code').fill(await readOtp(gatewayUrl, PHONE));
-  await clickAndWait(page, 'Verify code');
-  assert.equal(await heading(page), 'Enter your OVO PIN');
-  await page.getByLabel('OVO PIN').fill(SANDBOX_PIN);
-  await clickAndWait(page, 'Link account');
-  assert.equal(await heading(page), 'Account linked');
-  // The result page sends the browser to the shop's return URL by itself (meta refresh after 3 s); the shop
-  // verifies it and redirects on.
-  await page.waitForURL((u) => u.href.startsWith(shopUrl) && !u.pathname.startsWith('/ovo/'), { timeout: 10_000 });
-}
 
 /** On the gateway's payment page: checks what is shown, enters the PIN, waits for the receipt. */
 async function payOnGateway(page: Page, gatewayUrl: string, amount: string, split: RegExp): Promise<void> {
@@ -55,17 +24,6 @@ async function payOnGateway(page: Page, gatewayUrl: string, amount: string, spli
   await page.getByLabel('OVO PIN').fill(SANDBOX_PIN);
   await clickAndWait(page, `Pay ${amount}`);
   assert.equal(await heading(page), 'Payment successful');
-}
-
-/** Reloads the shop's order page until the notification has marked the order paid. */
-async function waitForPaid(page: Page, orderUrl: string): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    await page.goto(orderUrl);
-    if ((await page.locator('.details [data-status]').getAttribute('data-status')) === 'paid') return;
-    assert.ok(Date.now() < deadline, 'the order turned paid within 10 s');
-    await page.waitForTimeout(200);
-  }
 }
 
 test('a customer in Chromium links OVO, pays with points and cash, sees the order paid on notification, unlinks and relinks', async (t) => {
@@ -108,7 +66,7 @@ test('a customer in Chromium links OVO, pays with points and cash, sees the orde
 
     // Link: to the gateway and back.
     await clickAndWait(page, 'Link OVO');
-    await linkOnGateway(page, gateway.url, shop.url);
+    await linkOnGateway(page, gateway.url, shop.url, PHONE);
     assert.equal(new URL(page.url()).pathname, '/');
     assert.match(await page.getByRole('status').first().innerText(), /Your OVO account is linked/);
     assert.match(await ovoPanel.innerText(), /Linked · 0812\*\*\*\*7890/);
@@ -148,7 +106,7 @@ test('a customer in Chromium links OVO, pays with points and cash, sees the orde
     const returned = events.find((e) => e.kind === 'paymentReturn' && e.billNo === order.billNo);
     assert.ok(returned && returned.kind === 'paymentReturn' && returned.status === '2', 'the shop verified the payment return');
     await page.screenshot({ path: join(SHOT_DIR, 'shop-payment-return.png'), fullPage: true });
-    await waitForPaid(page, orderUrl);
+    await waitForOrderStatus(page, orderUrl, 'paid');
     assert.match(await page.getByRole('status').innerText(), /^Paid at .*Thank you/);
     const notified = events.find((e) => e.kind === 'notification' && e.billNo === order.billNo);
     assert.ok(notified && notified.kind === 'notification' && notified.orderStatus === 'paid', 'the verified notification marked it paid');
@@ -178,11 +136,11 @@ test('a customer in Chromium links OVO, pays with points and cash, sees the orde
 
     // Relink, come back to the same order, pay it.
     await Promise.all([page.waitForURL(`${gateway.url}/activation/**`), linkAgain.click()]);
-    await linkOnGateway(page, gateway.url, shop.url);
+    await linkOnGateway(page, gateway.url, shop.url, PHONE);
     assert.equal(page.url(), `${shop.url}/orders/${rotiOrder.billNo}`, 'back at the order that needed the link');
     await clickAndWait(page, 'Pay Rp 18.000 with OVO');
     await payOnGateway(page, gateway.url, 'Rp 18.000', /OVO Cash Rp 18\.000/);
-    await waitForPaid(page, `${shop.url}/orders/${rotiOrder.billNo}`);
+    await waitForOrderStatus(page, `${shop.url}/orders/${rotiOrder.billNo}`, 'paid');
 
     await page.goto(shop.url);
     assert.deepEqual(await page.locator('table.orders [data-status]').allInnerTexts(), ['Paid', 'Paid']);
