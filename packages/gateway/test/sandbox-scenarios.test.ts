@@ -171,7 +171,7 @@ for (const kind of DATABASE_KINDS) {
       const scenario = await addScenario(env, { type: 'lock_pin', phone_no: wallet.phone });
       const locked = (await findWallet(env.gw.database.db, wallet.id))!;
       assert.ok(locked.pinLockedUntil !== null && locked.pinLockedUntil > env.gw.clock.now() + (env.gw.ctx.config.pin_lock_s - 60) * 1000);
-      assert.match(scenario.locked_until, /^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}$/);
+      assert.match(scenario.locked_until, /^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z$/);
       const reply = await pay(env, env.shop, wallet.phone, 20_000n);
       assert.equal(reply.body.status, 'PENDING', reply.raw);
       const client = new FormClient();

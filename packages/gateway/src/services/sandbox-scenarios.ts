@@ -4,7 +4,7 @@
 // ones are taken one use at a time by the payment path (services/payments.ts) and by the operation routes
 // (api/sandbox/scenarios.ts), both only in sandbox mode.
 import {
-  OPERATION_NAMES, RESPONSE_CODES, formatJakartaDateTime, isMerchantId, isOperationName, isResponseCode, normalizePhone, type ResponseCode,
+  OPERATION_NAMES, RESPONSE_CODES, isMerchantId, isOperationName, isResponseCode, normalizePhone, type ResponseCode,
 } from '@ovo-tokenize/protocol';
 import type { GatewayContext } from '../context.ts';
 import type { Wallet } from '../domain/wallet.ts';
@@ -60,7 +60,7 @@ export interface ScenarioView {
 export function scenarioView(row: ScenarioRow): ScenarioView {
   return {
     id: String(row.id), type: row.type, ...row.parameters, state: row.state, remaining: row.remaining,
-    created_at: formatJakartaDateTime(new Date(row.createdAt)),
+    created_at: new Date(row.createdAt).toISOString(),
   };
 }
 
@@ -155,7 +155,7 @@ const ADD: Readonly<Record<ScenarioType, Add>> = {
     return withWallet(ctx, phone, async (tx, wallet, now) => {
       const until = now + ctx.config.pin_lock_s * 1000;
       await lockPin(tx, wallet.id, until, ctx.config.pin_attempts_max);
-      return insertScenario(tx, { type: 'lock_pin', parameters: { phone_no: phone, locked_until: formatJakartaDateTime(new Date(until)) }, now });
+      return insertScenario(tx, { type: 'lock_pin', parameters: { phone_no: phone, locked_until: new Date(until).toISOString() }, now });
     });
   },
 
