@@ -27,10 +27,13 @@ export { verifyPaymentReturn, type PaymentReturn, type VerifyPaymentReturnOption
 export { createNotificationHandler, type NotificationHandlerOptions, type NotificationContext } from './receivers/handler.ts';
 export {
   SandboxClient, OvoSandboxError, OvoSandboxUnavailableError,
-  type SandboxScenarioInput, type SandboxScenario, type SandboxPaymentOutcome, type SandboxClock, type SandboxDeliveryFilter,
-  type SandboxDelivery, type SandboxDeliveryDetail, type SandboxDeliveryAttempt, type SandboxDeliveryKind, type SandboxDeliveryStatus,
-  type SandboxTriggerEvent, type SandboxTriggerOptions, type SandboxTriggerResult, type SandboxReceiverCheck, type SandboxReceiverReport,
+  type SandboxScenarioInput, type SandboxScenario, type SandboxPaymentOutcome, type SandboxDeliveryFilter,
+  type SandboxTriggerEvent, type SandboxTriggerOptions, type SandboxTriggerResult,
 } from './sandbox.ts';
+export type {
+  SandboxClock, SandboxDelivery, SandboxDeliveryDetail, SandboxDeliveryAttempt, SandboxDeliveryKind, SandboxDeliveryStatus,
+  SandboxReceiverCheck, SandboxReceiverReport,
+} from '@ovo-tokenize/protocol';
 export type { HeaderSource } from './receivers/headers.ts';
 export type { AmountDecimals } from './values.ts';
 export type { OperationName, PaymentStatusCode, WireFormat } from '@ovo-tokenize/protocol';

@@ -1,6 +1,9 @@
 // `ovo.sandbox.*`: the gateway's sandbox tools (its README "Sandbox tools") for a merchant's tests. Sandbox
 // only: a gateway outside sandbox mode (and Faspay itself) has none of these addresses, and every call then
 // throws OvoSandboxUnavailableError. Results are the sandbox API's JSON, field names as on the wire.
+import type {
+  SandboxClock, SandboxDelivery, SandboxDeliveryDetail, SandboxDeliveryKind, SandboxDeliveryStatus, SandboxReceiverReport,
+} from '@ovo-tokenize/protocol';
 import { OvoConnectionError, OvoTokenizeError } from './errors.ts';
 
 export type SandboxPaymentOutcome = 'insufficient_funds' | 'failed' | 'expired' | 'pending';
@@ -26,49 +29,12 @@ export interface SandboxScenario {
   [parameter: string]: unknown;
 }
 
-export interface SandboxClock {
-  /** ISO 8601. */
-  now: string;
-  offset_seconds: number;
-}
-
-export type SandboxDeliveryKind = 'activation_callback' | 'payment_notification';
-export type SandboxDeliveryStatus = 'pending' | 'delivered' | 'failed';
-
 export interface SandboxDeliveryFilter {
   merchant_id?: string;
   kind?: SandboxDeliveryKind;
   status?: SandboxDeliveryStatus;
   bill_no?: string;
   limit?: number;
-}
-
-export interface SandboxDelivery {
-  id: number;
-  notification_id: string;
-  kind: SandboxDeliveryKind;
-  merchant_id: string;
-  bill_no: string | null;
-  url: string;
-  status: SandboxDeliveryStatus;
-  attempts: number;
-  next_attempt_at: string | null;
-  created_at: string;
-  delivered_at: string | null;
-  last_http_status: number | null;
-  last_error: string | null;
-}
-
-export interface SandboxDeliveryAttempt {
-  number: number;
-  started_at: string;
-  request: { headers: Record<string, string>; body: string | null } | null;
-  response: { status: number | null; body: string | null; latency_ms: number };
-  error: string | null;
-}
-
-export interface SandboxDeliveryDetail extends Omit<SandboxDelivery, 'attempts'> {
-  attempts: SandboxDeliveryAttempt[];
 }
 
 export type SandboxTriggerEvent =
@@ -97,22 +63,6 @@ export interface SandboxTriggerResult {
   cash_amount?: number;
   points_amount?: number;
   notification_id?: string;
-}
-
-export interface SandboxReceiverCheck {
-  target: 'notification' | 'activation_callback';
-  name: string;
-  result: 'passed' | 'failed' | 'skipped';
-  passed: boolean;
-  detail: string;
-  advice?: string;
-}
-
-export interface SandboxReceiverReport {
-  merchant_id: string;
-  /** No check failed (skipped ones do not count). */
-  passed: boolean;
-  checks: SandboxReceiverCheck[];
 }
 
 /** The gateway has no sandbox here: it runs with --no-sandbox, or it is not an ovo-tokenize gateway. */

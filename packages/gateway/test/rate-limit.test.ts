@@ -11,8 +11,10 @@ import { FormClient, callOperation, countRows, startTestGateway, type Reply, typ
 const SHOP_A: MerchantInput = { merchantId: '51001', name: 'Shop A', userId: 'bot51001', password: 'pw-a' };
 const SHOP_B: MerchantInput = { merchantId: '51002', name: 'Shop B', userId: 'bot51002', password: 'pw-b' };
 const PHONE = '081234500001';
-// One token per 100 s: nothing refills by itself while a test runs, only when the test clock moves.
+// One token per 100 s, on a clock that stands still: nothing refills while a test runs (however slow the
+// machine), only when the test moves the clock.
 const SLOW = { ratePerS: 0.01, refillMs: 100_000 } as const;
+const STOPPED = { now: () => Date.parse('2026-12-01T09:00:00Z') };
 
 function activation(gw: TestGateway, merchant: MerchantInput, format: WireFormat = 'json', merchantId = merchant.merchantId): Promise<Reply> {
   return callOperation(gw.url, 'activation', {
@@ -32,7 +34,7 @@ function assertLimited(reply: Reply, format: WireFormat): void {
 for (const kind of DATABASE_KINDS) {
   test(`${kind}: the call after the burst gets 429 with Retry-After in its format, changes nothing, spares other merchants and passes after a refill`, async () => {
     const gw = await startTestGateway(kind, {
-      merchants: [SHOP_A, SHOP_B], config: { api_rate_per_s: SLOW.ratePerS, api_burst: 3, page_post_rate_per_s: 0 },
+      merchants: [SHOP_A, SHOP_B], clockBase: STOPPED, config: { api_rate_per_s: SLOW.ratePerS, api_burst: 3, page_post_rate_per_s: 0 },
     });
     for (let i = 0; i < 3; i += 1) assert.equal((await activation(gw, SHOP_A, i % 2 ? 'xml' : 'json')).body.response_code, '00');
 
@@ -59,7 +61,7 @@ for (const kind of DATABASE_KINDS) {
 
 test('sqlite: calls refused before the merchant is proven are limited per client IP, not per made-up merchant id', async () => {
   const gw = await startTestGateway('sqlite', {
-    merchants: [SHOP_A], config: { api_rate_per_s: SLOW.ratePerS, api_burst: 3, page_post_rate_per_s: 0 },
+    merchants: [SHOP_A], clockBase: STOPPED, config: { api_rate_per_s: SLOW.ratePerS, api_burst: 3, page_post_rate_per_s: 0 },
   });
   const codes: string[] = [];
   for (let i = 0; i < 4; i += 1) codes.push((await activation(gw, SHOP_A, 'json', String(60_000 + i))).body.response_code);
@@ -73,7 +75,7 @@ test('sqlite: calls refused before the merchant is proven are limited per client
 
 test('sqlite: a flood of page form posts from one IP gets a 429 page; GET pages, /health and the API are not limited by it', async () => {
   const gw = await startTestGateway('sqlite', {
-    merchants: [SHOP_A], config: { page_post_rate_per_s: SLOW.ratePerS, page_post_burst: 2, api_rate_per_s: SLOW.ratePerS, api_burst: 1 },
+    merchants: [SHOP_A], clockBase: STOPPED, config: { page_post_rate_per_s: SLOW.ratePerS, page_post_burst: 2, api_rate_per_s: SLOW.ratePerS, api_burst: 1 },
   });
   const browser = new FormClient();
   const statuses: number[] = [];

@@ -10,3 +10,4 @@ export * from './codec-xml.ts';
 export * from './wire.ts';
 export * from './codec-reply.ts';
 export * from './openapi.ts';
+export * from './sandbox-api.ts';

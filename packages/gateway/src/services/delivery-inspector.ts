@@ -1,7 +1,9 @@
 // The delivery inspector (sandbox, README "Delivery inspector"): every callback and notification with its
 // attempts as sent and as answered, found by merchant, kind, status or bill, and sent again on request.
 // Shared by the JSON API (api/sandbox/deliveries.ts) and any page that shows the same: both read these views.
-import { isMerchantId } from '@ovo-tokenize/protocol';
+import {
+  isMerchantId, type SandboxDelivery, type SandboxDeliveryAttempt, type SandboxDeliveryDetail,
+} from '@ovo-tokenize/protocol';
 import type { GatewayContext } from '../context.ts';
 import {
   DELIVERY_KINDS, DELIVERY_LIST_LIMIT_MAX, DELIVERY_STATUSES, getDelivery, listDeliveries, listDeliveryAttempts, resendDelivery,
@@ -13,37 +15,10 @@ export const INSPECTOR_LIST_LIMIT_DEFAULT = 50;
 const BILL_NO_CHARS_MAX = 32;
 const FILTERS = ['merchant_id', 'kind', 'status', 'bill_no', 'limit'] as const;
 
-/** Times as ISO 8601 strings, names as on the wire. */
-export interface DeliveryView {
-  id: number;
-  notification_id: string;
-  kind: DeliveryKind;
-  merchant_id: string;
-  bill_no: string | null;
-  url: string;
-  status: DeliveryStatus;
-  attempts: number;
-  /** Only while the delivery is pending: when it is tried next. */
-  next_attempt_at: string | null;
-  created_at: string;
-  delivered_at: string | null;
-  last_http_status: number | null;
-  last_error: string | null;
-}
-
-export interface AttemptView {
-  number: number;
-  started_at: string;
-  /** Null when the attempt ended before anything was sent (e.g. the signing secret could not be read). */
-  request: { headers: Record<string, string>; body: string | null } | null;
-  response: { status: number | null; body: string | null; latency_ms: number };
-  error: string | null;
-}
-
-/** A delivery with its kept attempts in place of their count. */
-export interface DeliveryDetailView extends Omit<DeliveryView, 'attempts'> {
-  attempts: AttemptView[];
-}
+/** The sandbox API's shapes (@ovo-tokenize/protocol, sandbox-api.ts): what the JSON and the pages show. */
+export type DeliveryView = SandboxDelivery;
+export type AttemptView = SandboxDeliveryAttempt;
+export type DeliveryDetailView = SandboxDeliveryDetail;
 
 /** The query string's filters, or what is wrong with them (empty values count as absent). */
 export function parseDeliveryFilter(query: Readonly<Record<string, unknown>>): DeliveryFilter | { error: string } {

@@ -8,6 +8,7 @@ import {
 } from '@ovo-tokenize/protocol';
 import type { GatewayContext } from '../context.ts';
 import { DELIVERY_RESPONSE_BYTES_MAX, DELIVERY_USER_AGENT } from '../delivery/dispatcher.ts';
+import { MerchantHttp } from '../delivery/merchant-http.ts';
 import { newNotificationId } from '../delivery/outbox.ts';
 import { LINK_FAILURE } from '../domain/link-session.ts';
 import type { Merchant } from '../domain/merchant.ts';
@@ -41,11 +42,16 @@ export interface ReceiverReport {
 
 /** Runs both sequences, one request at a time (see Probe for when a target's run stops early). */
 export async function checkReceivers(ctx: GatewayContext, merchant: Merchant): Promise<ReceiverReport> {
-  const checks = [
-    ...await runTarget('notification', new Probe(ctx.config.delivery_attempt_timeout_ms), notificationChecks(ctx, merchant)),
-    ...await runTarget('activation_callback', new Probe(ctx.config.delivery_attempt_timeout_ms), callbackChecks(ctx, merchant)),
-  ];
-  return { passed: checks.every((c) => c.result !== 'failed'), checks };
+  const http = new MerchantHttp(1);
+  try {
+    const checks = [
+      ...await runTarget('notification', new Probe(http, ctx.config.delivery_attempt_timeout_ms), notificationChecks(ctx, merchant)),
+      ...await runTarget('activation_callback', new Probe(http, ctx.config.delivery_attempt_timeout_ms), callbackChecks(ctx, merchant)),
+    ];
+    return { passed: checks.every((c) => c.result !== 'failed'), checks };
+  } finally {
+    http.close();
+  }
 }
 
 // ---- the sequences ----------------------------------------------------------------------------------------
@@ -343,7 +349,7 @@ class Probe {
   private spentMs = 0;
   private unanswered: string | undefined;
 
-  constructor(readonly timeoutMs: number) {}
+  constructor(private readonly http: MerchantHttp, readonly timeoutMs: number) {}
 
   /** Why the rest of the run is not worth the wait, or undefined while it is. */
   stopReason(): string | undefined {
@@ -361,44 +367,23 @@ class Probe {
       if (secret !== null && delivery.signedAt !== undefined) headers['X-Signature'] = hmacSignatureHeader(secret, signedBody!, delivery.signedAt);
     }
     const started = performance.now();
-    const elapsed = () => performance.now() - started;
-    try {
-      const response = await fetch(delivery.url, {
-        method: delivery.method, headers, body: delivery.body, redirect: 'manual', signal: AbortSignal.timeout(this.timeoutMs),
-      });
-      const text = await readLimited(response);
-      const ms = elapsed();
-      this.spentMs += ms;
-      this.slowestMs = Math.max(this.slowestMs, ms);
-      return { kind: 'answer', method: delivery.method, status: response.status, contentType: response.headers.get('content-type') ?? '', text, ms };
-    } catch (error) {
-      const timedOut = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
-      const reason = timedOut ? `timeout after ${this.timeoutMs} ms` : connectionError(error);
-      if (timedOut) this.unanswered ??= reason;
-      this.spentMs += elapsed();
-      return { kind: 'none', method: delivery.method, error: reason, ms: elapsed() };
+    // The dispatcher's own client (keep-alive agent, one deadline, no redirects, a bounded read): what the
+    // receiver sees of a check is what it sees of a real delivery.
+    const exchange = await this.http.request({
+      method: delivery.method as 'GET' | 'POST', url: delivery.url, headers, body: delivery.body ?? undefined,
+      timeoutMs: this.timeoutMs, bodyLimit: DELIVERY_RESPONSE_BYTES_MAX,
+    });
+    const ms = performance.now() - started;
+    this.spentMs += ms;
+    const failure = exchange.failure?.kind === 'too_large' ? null : exchange.failure;
+    if (exchange.status === null || failure !== null) {
+      const reason = failure?.kind === 'timeout' ? `timeout after ${this.timeoutMs} ms`
+        : failure?.kind === 'connection' ? `connection failed: ${failure.code}` : `request failed: ${failure?.kind === 'other' ? failure.message : 'no answer'}`;
+      if (failure?.kind === 'timeout') this.unanswered ??= reason;
+      return { kind: 'none', method: delivery.method, error: reason, ms };
     }
+    this.slowestMs = Math.max(this.slowestMs, ms);
+    const contentType = exchange.responseHeaders?.['content-type'] ?? '';
+    return { kind: 'answer', method: delivery.method, status: exchange.status, contentType, text: exchange.body.toString('utf8'), ms };
   }
-}
-
-/** The body as text, at most DELIVERY_RESPONSE_BYTES_MAX (the rest is not read). */
-async function readLimited(response: Response): Promise<string> {
-  if (response.body === null) return '';
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  for (let size = 0; size < DELIVERY_RESPONSE_BYTES_MAX;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    chunks.push(value);
-    size += value.byteLength;
-  }
-  await reader.cancel().catch(() => {});
-  return Buffer.concat(chunks).toString('utf8').slice(0, DELIVERY_RESPONSE_BYTES_MAX);
-}
-
-function connectionError(error: unknown): string {
-  const cause = error instanceof Error ? (error as { cause?: unknown }).cause : undefined;
-  const code = (cause as { code?: unknown } | undefined)?.code;
-  if (typeof code === 'string') return `connection failed: ${code}`;
-  return `request failed: ${cause instanceof Error ? cause.message : error instanceof Error ? error.message : String(error)}`;
 }

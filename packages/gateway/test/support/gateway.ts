@@ -12,7 +12,7 @@ import { XMLParser } from 'fast-xml-parser';
 import { FormClient, csrfTokenOf, type PageResponse } from '@ovo-tokenize/example-merchant-store/form-client';
 import type { GatewayConfig } from '../../src/config.ts';
 import type { DeliveryDispatcherOptions } from '../../src/delivery/dispatcher.ts';
-import { OffsetClock, type Random } from '../../src/domain/ports.ts';
+import { OffsetClock, type Clock, type Random } from '../../src/domain/ports.ts';
 import type { Merchant } from '../../src/domain/merchant.ts';
 import { startGateway, type Gateway, type GatewayOptions } from '../../src/server.ts';
 import type { Database, DatabaseKind } from '../../src/store/database.ts';
@@ -46,13 +46,15 @@ export interface TestGatewayOptions {
   sweepIntervalMs?: number;
   /** Fastify's logger option (default: no logging). */
   logger?: GatewayOptions['logger'];
+  /** The time beneath the test's clock; default real time. A fixed one makes time move only when the test moves it. */
+  clockBase?: Clock;
 }
 
 /** A gateway listening on 127.0.0.1:<free port> over a fresh, migrated database; closed after the test file. */
 export async function startTestGateway(kind: DatabaseKind, options: TestGatewayOptions = {}): Promise<TestGateway> {
   const database = await openTestDatabase(kind);
   for (const merchant of options.merchants ?? []) await provisionMerchant(database, merchant);
-  const clock = new OffsetClock();
+  const clock = new OffsetClock(options.clockBase);
   const gateway = await startGateway({
     database,
     clock,

@@ -1,3 +1,4 @@
+import type { SandboxClock } from '@ovo-tokenize/protocol';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { GatewayContext } from '../../context.ts';
 import type { OffsetClock } from '../../domain/ports.ts';
@@ -32,5 +33,6 @@ export function registerClockApi(app: FastifyInstance, ctx: GatewayContext, cloc
 }
 
 function sendReading(reply: FastifyReply, reading: ClockReading): FastifyReply {
-  return reply.header('cache-control', 'no-store').send({ now: new Date(reading.now).toISOString(), offset_seconds: reading.offsetMs / 1000 });
+  const clock: SandboxClock = { now: new Date(reading.now).toISOString(), offset_seconds: reading.offsetMs / 1000 };
+  return reply.header('cache-control', 'no-store').send(clock);
 }

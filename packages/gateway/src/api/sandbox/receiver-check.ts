@@ -1,4 +1,4 @@
-import { isMerchantId } from '@ovo-tokenize/protocol';
+import { isMerchantId, type SandboxReceiverReport } from '@ovo-tokenize/protocol';
 import type { FastifyInstance } from 'fastify';
 import type { GatewayContext } from '../../context.ts';
 import { checkReceivers } from '../../services/receiver-check.ts';
@@ -19,10 +19,11 @@ export function registerReceiverCheckApi(app: FastifyInstance, ctx: GatewayConte
     const merchant = await findMerchant(ctx.database.db, id);
     if (!merchant) return sandboxError(reply, 404, `no merchant ${id}`);
     const report = await checkReceivers(ctx, merchant);
-    return reply.header('cache-control', 'no-store').send({
+    const answer: SandboxReceiverReport = {
       merchant_id: merchant.merchantId,
       passed: report.passed,
       checks: report.checks.map((c) => ({ ...c, passed: c.result === 'passed' })),
-    });
+    };
+    return reply.header('cache-control', 'no-store').send(answer);
   });
 }
