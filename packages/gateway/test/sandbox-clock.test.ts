@@ -237,3 +237,16 @@ for (const kind of DATABASE_KINDS) {
     }
   });
 }
+
+test('a sandbox body is read as JSON whatever its Content-Type (curl -d labels it a form)', async () => {
+  const gw = await startTestGateway('sqlite');
+  const labels = ['application/x-www-form-urlencoded', 'text/plain', 'application/json; charset=utf-8', undefined];
+  for (const [i, label] of labels.entries()) {
+    const res = await fetch(`${gw.url}/sandbox/clock/advance`, {
+      method: 'POST', headers: label === undefined ? {} : { 'content-type': label }, body: '{"seconds": 60}',
+    });
+    const text = await res.text();
+    assert.equal(res.status, 200, `${label}: ${text}`);
+    assert.equal(JSON.parse(text).offset_seconds, 60 * (i + 1), String(label));
+  }
+});
