@@ -30,11 +30,11 @@ export interface SandboxScenario {
 }
 
 export interface SandboxDeliveryFilter {
-  merchant_id?: string;
-  kind?: SandboxDeliveryKind;
-  status?: SandboxDeliveryStatus;
-  bill_no?: string;
-  limit?: number;
+  merchant_id?: string | undefined;
+  kind?: SandboxDeliveryKind | undefined;
+  status?: SandboxDeliveryStatus | undefined;
+  bill_no?: string | undefined;
+  limit?: number | undefined;
 }
 
 export type SandboxTriggerEvent =
@@ -42,11 +42,11 @@ export type SandboxTriggerEvent =
 
 export interface SandboxTriggerOptions {
   /** Whole rupiah. */
-  amount?: number;
+  amount?: number | undefined;
   /** `0` cash, `1` points, `2` points first, then cash (the wire's pay_type). */
-  pay_type?: '0' | '1' | '2';
+  pay_type?: '0' | '1' | '2' | undefined;
   /** Default: a fresh test phone, so each trigger gets a new funded test wallet. */
-  phone_no?: string;
+  phone_no?: string | undefined;
 }
 
 export interface SandboxTriggerResult {

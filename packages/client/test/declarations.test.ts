@@ -78,6 +78,14 @@ function quickStart(): string {
   return match[1]!;
 }
 
+/** The README's sandbox example, with the client it assumes. */
+function sandboxExample(): string {
+  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+  const match = /## Sandbox tools in your tests[\s\S]*?```ts\n([\s\S]*?)```/.exec(readme);
+  assert.ok(match, 'the README has a sandbox example');
+  return `import { OvoTokenizeClient } from '@ovo-tokenize/client';\ndeclare const ovo: OvoTokenizeClient;\n${match[1]!}export {};\n`;
+}
+
 const INTEGRATION = `
 import {
   FASPAY_SANDBOX_ENDPOINTS, OvoAuthenticationError, OvoTokenizeClient, OvoTokenizeError, createNotificationHandler, notificationAck,
@@ -133,7 +141,7 @@ export const cash: bigint = balance.cash;
 `;
 
 test('a project outside the packages type-checks the quick start and an integration with plain tsc --strict (NodeNext and bundler resolution)', async () => {
-  const files = { 'quick-start.ts': quickStart(), 'integration.ts': INTEGRATION };
+  const files = { 'quick-start.ts': quickStart(), 'integration.ts': INTEGRATION, 'sandbox.ts': sandboxExample() };
   const nodeNext = consumerProject(files, { module: 'NodeNext', moduleResolution: 'NodeNext' });
   const bundler = consumerProject(files, { module: 'ESNext', moduleResolution: 'Bundler', exactOptionalPropertyTypes: true });
   const broken = consumerProject({ 'forgets.ts': FORGETS_TO_NARROW }, { module: 'NodeNext', moduleResolution: 'NodeNext' });
