@@ -250,3 +250,21 @@ test('a sandbox body is read as JSON whatever its Content-Type (curl -d labels i
     assert.equal(JSON.parse(text).offset_seconds, 60 * (i + 1), String(label));
   }
 });
+
+test('an address the router cannot read under /sandbox gets a JSON {error} (a browser: the error page); outside sandbox mode a page', async () => {
+  const gw = await startTestGateway('sqlite');
+  const json = await fetch(`${gw.url}/sandbox/deliveries/%zz`);
+  assert.equal(json.status, 400);
+  assert.match(json.headers.get('content-type') ?? '', /^application\/json/);
+  assert.deepEqual(Object.keys(await json.json() as object), ['error']);
+  const page = await fetch(`${gw.url}/sandbox/deliveries/%zz`, { headers: { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' } });
+  assert.equal(page.status, 400);
+  assert.match(page.headers.get('content-type') ?? '', /^text\/html/);
+  await page.arrayBuffer();
+
+  const production = await startTestGateway('sqlite', { config: { sandbox: false, pinPepper: 'a-long-random-production-pepper-for-this-test' } });
+  const off = await fetch(`${production.url}/sandbox/deliveries/%zz`);
+  assert.equal(off.status, 400);
+  assert.match(off.headers.get('content-type') ?? '', /^text\/html/);
+  await off.arrayBuffer();
+});

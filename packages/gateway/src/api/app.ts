@@ -9,7 +9,8 @@ import { registerSandboxRoutes } from '../pages/sandbox-routes.ts';
 import { registerTopupPages } from '../pages/topup-pages.ts';
 import { registerWalletApp } from '../pages/wallet-app.ts';
 import { registerApiDocs } from './openapi-route.ts';
-import { registerSandboxApi } from './sandbox/index.ts';
+import { prefersHtml } from './sandbox/deliveries.ts';
+import { registerSandboxApi, sandboxError } from './sandbox/index.ts';
 import { withScenarios } from './sandbox/scenarios.ts';
 import { OPERATIONS_BY_NAME } from './operations/index.ts';
 import { failure, registerOperation, sendReply } from './operation-route.ts';
@@ -25,8 +26,11 @@ import { isOperationName, type OperationName } from '@ovo-tokenize/protocol';
 /** Route patterns whose form POSTs are limited per client IP (hosted pages; GET pages and assets are not). */
 const PAGE_POST_ROUTE = /^\/(activation|pay|wallet)(\/|$)/;
 const SANDBOX_INBOX_ROUTE = '/sandbox/inbox';
+/** The sandbox's JSON API (and its pages, for browsers). */
+const isSandboxPath = (url: string) => url === '/sandbox' || url.startsWith('/sandbox/');
 
 const HTML = 'text/html; charset=utf-8';
+const JSON_TYPE = 'application/json; charset=utf-8';
 
 function sendErrorPage(reply: FastifyReply, status: number, reason: string): FastifyReply {
   return reply.status(status).type(HTML)
@@ -67,10 +71,12 @@ export function buildApp(ctx: GatewayContext, logger: FastifyServerOptions['logg
       // sending, and the access line written after.
       const plain = reply as FastifyReply;
       const api = isApiPath(request.url);
+      const sandboxJson = ctx.config.sandbox && isSandboxPath(request.url) && !prefersHtml(request as FastifyRequest);
       // The body is not read here: the label is all there is to go by.
       const format = formatFromContentType(request.headers['content-type']) ?? 'json';
-      applySecurityHeaders(echoRequestId(plain).type(api ? contentTypeOf(format) : HTML));
+      applySecurityHeaders(echoRequestId(plain).type(api ? contentTypeOf(format) : sandboxJson ? JSON_TYPE : HTML));
       if (api) sendBareReply(plain, format, '30', `${reason}: ${request.url.slice(0, 200)}`);
+      else if (sandboxJson) sandboxError(plain, 400, reason);
       else sendErrorPage(plain, 400, reason);
       logAccess(request as FastifyRequest, plain, ctx.metrics);
     },
