@@ -28,11 +28,11 @@ export { createNotificationHandler, type NotificationHandlerOptions, type Notifi
 export {
   SandboxClient, OvoSandboxError, OvoSandboxUnavailableError,
   type SandboxScenarioInput, type SandboxScenario, type SandboxPaymentOutcome, type SandboxDeliveryFilter,
-  type SandboxTriggerEvent, type SandboxTriggerOptions, type SandboxTriggerResult,
+  type SandboxTriggerOptions,
 } from './sandbox.ts';
 export type {
   SandboxClock, SandboxDelivery, SandboxDeliveryDetail, SandboxDeliveryAttempt, SandboxDeliveryKind, SandboxDeliveryStatus,
-  SandboxReceiverCheck, SandboxReceiverReport,
+  SandboxReceiverCheck, SandboxReceiverReport, SandboxTriggerEvent, SandboxTriggerResult,
 } from '@ovo-tokenize/protocol';
 export type { HeaderSource } from './receivers/headers.ts';
 export type { AmountDecimals } from './values.ts';

@@ -3,6 +3,7 @@
 // throws OvoSandboxUnavailableError. Results are the sandbox API's JSON, field names as on the wire.
 import type {
   SandboxClock, SandboxDelivery, SandboxDeliveryDetail, SandboxDeliveryKind, SandboxDeliveryStatus, SandboxReceiverReport,
+  SandboxTriggerEvent, SandboxTriggerResult,
 } from '@ovo-tokenize/protocol';
 import { OvoConnectionError, OvoTokenizeError } from './errors.ts';
 
@@ -37,9 +38,6 @@ export interface SandboxDeliveryFilter {
   limit?: number | undefined;
 }
 
-export type SandboxTriggerEvent =
-  | 'payment.success' | 'payment.failed' | 'payment.expired' | 'payment.cancelled' | 'link.success' | 'link.failed';
-
 export interface SandboxTriggerOptions {
   /** Whole rupiah. */
   amount?: number | undefined;
@@ -47,22 +45,6 @@ export interface SandboxTriggerOptions {
   pay_type?: '0' | '1' | '2' | undefined;
   /** Default: a fresh test phone, so each trigger gets a new funded test wallet. */
   phone_no?: string | undefined;
-}
-
-export interface SandboxTriggerResult {
-  event: SandboxTriggerEvent;
-  merchant_id: string;
-  phone_no: string;
-  linked: boolean;
-  callback_notification_id?: string;
-  trx_id?: string;
-  bill_no?: string;
-  status?: string;
-  payment_status_code?: string;
-  amount?: number;
-  cash_amount?: number;
-  points_amount?: number;
-  notification_id?: string;
 }
 
 /** The gateway has no sandbox here: it runs with --no-sandbox, or it is not an ovo-tokenize gateway. */

@@ -58,3 +58,23 @@ export interface SandboxReceiverReport {
   passed: boolean;
   checks: SandboxReceiverCheck[];
 }
+
+export type SandboxTriggerEvent =
+  | 'payment.success' | 'payment.failed' | 'payment.expired' | 'payment.cancelled' | 'link.success' | 'link.failed';
+
+/** What POST /sandbox/trigger made: the customer, the payment when the event has one, and the deliveries it queued. */
+export interface SandboxTriggerResult {
+  event: SandboxTriggerEvent;
+  merchant_id: string;
+  phone_no: string;
+  linked: boolean;
+  callback_notification_id?: string;
+  trx_id?: string;
+  bill_no?: string;
+  status?: string;
+  payment_status_code?: string;
+  amount?: number;
+  cash_amount?: number;
+  points_amount?: number;
+  notification_id?: string;
+}

@@ -1,3 +1,4 @@
+import type { SandboxReceiverReport, SandboxTriggerResult } from '@ovo-tokenize/protocol';
 import { InvalidArgumentError, type Command } from 'commander';
 import { TRIGGER_EVENTS } from '../services/sandbox-trigger.ts';
 import { merchantId, phone, rupiah } from './parse.ts';
@@ -16,7 +17,7 @@ export function registerTriggerCommands(sandbox: Command): void {
       if (!(TRIGGER_EVENTS as readonly string[]).includes(event)) throw new Error(`<event> must be one of ${TRIGGER_EVENTS.join(', ')}`);
       const result = await callSandbox(gatewayUrlFrom(flags.gateway), 'POST', '/sandbox/trigger', {
         event, merchant_id: flags.merchant, amount: flags.amount?.toString(), pay_type: flags.payType, phone_no: flags.phone,
-      }) as TriggerReply;
+      }) as SandboxTriggerResult;
       printTrigger(result);
     });
 
@@ -24,35 +25,13 @@ export function registerTriggerCommands(sandbox: Command): void {
     .description('send the merchant\'s notification and activation-callback URLs a graded sequence and print a report card; exits 1 when a check fails')
     .requiredOption('--merchant <id>', 'the merchant whose receivers are checked', merchantId))
     .action(async (flags: { merchant: string; gateway?: string }) => {
-      const report = await callSandbox(gatewayUrlFrom(flags.gateway), 'POST', '/sandbox/receiver-checks', { merchant_id: flags.merchant }) as ReportReply;
+      const report = await callSandbox(gatewayUrlFrom(flags.gateway), 'POST', '/sandbox/receiver-checks', { merchant_id: flags.merchant }) as SandboxReceiverReport;
       printReport(report);
       if (!report.passed) process.exitCode = 1;
     });
 }
 
-interface TriggerReply {
-  event: string;
-  merchant_id: string;
-  phone_no: string;
-  linked: boolean;
-  callback_notification_id?: string;
-  trx_id?: string;
-  bill_no?: string;
-  status?: string;
-  payment_status_code?: string;
-  amount?: number;
-  cash_amount?: number;
-  points_amount?: number;
-  notification_id?: string;
-}
-
-interface ReportReply {
-  merchant_id: string;
-  passed: boolean;
-  checks: Array<{ target: string; name: string; result: 'passed' | 'failed' | 'skipped'; detail: string; advice?: string }>;
-}
-
-function printTrigger(r: TriggerReply): void {
+function printTrigger(r: SandboxTriggerResult): void {
   console.log(`${r.event} for merchant ${r.merchant_id}`);
   if (!r.trx_id) {
     console.log(`  customer      ${r.phone_no}, ${r.linked ? 'linked' : 'not linked'}`);
@@ -68,7 +47,7 @@ function printTrigger(r: TriggerReply): void {
 
 const MARK = { passed: '✓', failed: '✗', skipped: '–' } as const;
 
-function printReport(report: ReportReply): void {
+function printReport(report: SandboxReceiverReport): void {
   console.log(`Receiver check for merchant ${report.merchant_id}`);
   let target = '';
   for (const check of report.checks) {

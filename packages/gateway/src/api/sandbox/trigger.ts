@@ -1,4 +1,4 @@
-import { isMerchantId, normalizePhone } from '@ovo-tokenize/protocol';
+import { isMerchantId, normalizePhone, type SandboxTriggerResult } from '@ovo-tokenize/protocol';
 import type { FastifyInstance } from 'fastify';
 import type { GatewayContext } from '../../context.ts';
 import { DomainError } from '../../domain/errors.ts';
@@ -35,7 +35,7 @@ export function registerTriggerApi(app: FastifyInstance, ctx: GatewayContext): v
     try {
       const result = await triggerEvent(ctx, { event, merchant, amount, payType, phone });
       const payment = result.payment;
-      return reply.header('cache-control', 'no-store').send({
+      const answer: SandboxTriggerResult = {
         event: result.event,
         merchant_id: merchant.merchantId,
         phone_no: result.phone,
@@ -46,7 +46,8 @@ export function registerTriggerApi(app: FastifyInstance, ctx: GatewayContext): v
           amount: Number(payment.amount), cash_amount: Number(payment.cashAmount), points_amount: Number(payment.pointsAmount),
         } : {}),
         ...(result.notificationId ? { notification_id: result.notificationId } : {}),
-      });
+      };
+      return reply.header('cache-control', 'no-store').send(answer);
     } catch (error) {
       if (error instanceof TriggerRefused || error instanceof DomainError) return sandboxError(reply, 409, error.message);
       throw error;
